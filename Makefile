@@ -1,0 +1,35 @@
+# Two commands for a fresh machine with Python 3.11 and pip: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# Install stamps: re-install only when pyproject.toml changes.
+.stamp-install: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+.stamp-dev: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[dev]'
+	touch $@ .stamp-install
+
+demo: .stamp-install
+	$(BIN)/aurum run scenarios/demo.yaml
+
+test: .stamp-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+bench: .stamp-dev
+	$(BIN)/python benchmarks/engine.py
+
+clean:
+	rm -rf $(VENV) .stamp-* runs .pytest_cache .mypy_cache .ruff_cache

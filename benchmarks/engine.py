@@ -1,0 +1,155 @@
+"""Engine throughput: twin-ticks/s and peak memory for mixed fleets, against a per-twin loop.
+
+    python benchmarks/engine.py                 # 1,000 and 10,000 twins, one simulated day
+    python benchmarks/engine.py --twins 1000 --days 0.25
+
+The figure that matters is the ratio to the per-twin Python loop measured in the same run (the
+machine is shared and noisy): the same kind models stepped one twin at a time, as an
+object-per-twin simulator (SimPy- or Mesa-style) would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import engine  # noqa: E402
+from engine.loader import load  # noqa: E402
+from twins import registry  # noqa: E402
+from twins.kind import TickContext  # noqa: E402
+from twins.params import stack  # noqa: E402
+from twins.rng import Streams, twin_keys  # noqa: E402
+from twins.site import Ambient, Environment  # noqa: E402
+
+MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}
+
+
+def fleet_scenario(n: int, days: float, resolution: str = "15min") -> dict[str, Any]:
+    """fleet-1k's two sites with a fleet of n twins in the 60/10/30 mix."""
+    base = load(ROOT / "scenarios" / "fleet-1k.yaml").model_dump(mode="json")
+    counts = {k: max(1, round(n * f)) for k, f in MIX.items()}
+    counts["truck"] += n - sum(counts.values())
+    base["fleet"] = [
+        {"kind": k, "count": c, "id_prefix": f"{k.upper()}-", "site": "atacama"}
+        for k, c in counts.items()
+    ]
+    base["name"] = f"bench-{n}"
+    base["duration"] = f"{round(days * 24 * 60)}min"
+    base["output"] = {"telemetry_resolution": resolution, "directory": "runs"}
+    return base
+
+
+class PeakMemory:
+    """Samples the RSS of this process and of every Ray worker process; keeps the peak sum."""
+
+    def __init__(self) -> None:
+        self.peak_driver = 0
+        self.peak_total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            driver = me.memory_info().rss
+            workers = 0
+            for p in psutil.process_iter(["name", "cmdline"]):
+                try:
+                    cmd = " ".join(p.info["cmdline"] or [])
+                    if "ray::" in cmd or "default_worker" in cmd:
+                        workers += p.memory_info().rss
+                except (psutil.NoSuchProcess, psutil.AccessDenied):
+                    continue
+            self.peak_driver = max(self.peak_driver, driver)
+            self.peak_total = max(self.peak_total, driver + workers)
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def per_twin_loop(n_per_kind: int = 30, ticks: int = 60) -> float:
+    """Twin-ticks/s of the same models stepped one twin at a time (a twin = a Python object)."""
+    done = 0
+    began = time.perf_counter()
+    site = load(ROOT / "scenarios" / "fleet-1k.yaml").sites[0]
+    for kind_cls in registry.all_kinds():
+        twins = []
+        for i in range(n_per_kind):
+            kind = kind_cls()
+            env = Environment((site,), np.zeros(1, dtype=np.intp))
+            params = stack([kind_cls.Params()])
+            rng = Streams(1, twin_keys([f"{kind_cls.label}-{i}"]))
+            twins.append((kind, params, env, rng, kind.initial(params, env, rng), Ambient(env)))
+        for tick in range(ticks):
+            for kind, params, env, rng, state, ambient in twins:
+                hours = tick / 60.0
+                ctx = TickContext(tick, 60.0, hours, ambient.at(hours))
+                kind.step(state, params, env, ctx, rng)
+                done += 1
+    return done / (time.perf_counter() - began)
+
+
+def run_fleet(n: int, days: float, backend: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as out, PeakMemory() as mem:
+        began = time.perf_counter()
+        r = engine.simulate(fleet_scenario(n, days), out=out, backend=backend)  # type: ignore[arg-type]
+        wall = time.perf_counter() - began
+    p = r.progress
+    return {
+        "twins": n,
+        "backend": backend,
+        "twin_ticks": p["twin_ticks"],
+        "loop_s": p["timings"]["loop_s"],
+        "wall_s": wall,
+        "rate": p["twin_ticks"] / p["timings"]["loop_s"],
+        "peak_total_mib": mem.peak_total / 2**20,
+        "peak_driver_mib": mem.peak_driver / 2**20,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--twins", type=int, nargs="+", default=[1000, 10_000])
+    ap.add_argument("--days", type=float, default=1.0)
+    args = ap.parse_args()
+    print(
+        f"machine: {platform.platform()}, {psutil.cpu_count()} CPUs, "
+        f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"
+    )
+    baseline = per_twin_loop()
+    print(f"per-twin Python loop (same models, one twin per step): {baseline:,.0f} twin-ticks/s")
+    rows = [run_fleet(n, args.days, b) for n in args.twins for b in ("ray", "local")]
+    print()
+    print(
+        "| twins | backend | twin-ticks | loop s | wall s | twin-ticks/s | × per-twin loop "
+        "| peak RSS driver+actors MiB |"
+    )
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['twins']:,} | {r['backend']} | {r['twin_ticks']:,} | {r['loop_s']:.1f} "
+            f"| {r['wall_s']:.1f} | {r['rate']:,.0f} | {r['rate'] / baseline:,.0f}× "
+            f"| {r['peak_total_mib']:,.0f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""The fleet's latest state, kept by the coordinator and read while a run is in progress.
+
+Per twin: status, latest reported channels, cumulative production, resources and hours by status.
+Updated once per epoch from the shards' results; answers `summary()` and `twin(id)`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from engine.plan import FleetPlan
+from engine.recorder import activity_columns
+from twins import registry
+from twins.kind import PRODUCING, Status
+from twins.shard import N_STATUS, EpochResult
+
+
+class FleetState:
+    def __init__(self, plan: FleetPlan) -> None:
+        self.plan = plan
+        n = plan.n_twins
+        self.kind_of = np.empty(n, dtype=np.int16)
+        self.position = np.empty(n, dtype=np.int64)  # index within its kind group
+        self.kinds = list(plan.groups)
+        for k, g in enumerate(plan.groups.values()):
+            self.kind_of[g.twin_index] = k
+            self.position[g.twin_index] = np.arange(len(g.twin_ids))
+        self.index = {t: i for i, t in enumerate(plan.twin_ids())}
+        self.status = np.full(n, int(Status.RUNNING), dtype=np.int8)
+        self.production = np.zeros(n)
+        self.activity = {a: np.zeros(n) for a in activity_columns(plan)}
+        self.hours = np.zeros((N_STATUS, n))
+        self.latest: dict[str, dict[str, np.ndarray]] = {
+            name: {c.name: np.full(len(g.twin_ids), np.nan) for c in registry.get(name).sensors}
+            for name, g in plan.groups.items()
+        }
+        self.epochs_done = 0
+        self.sim_time: datetime = plan.timing.start
+        self._lock = threading.Lock()
+
+    def update(self, epoch: int, results: Sequence[EpochResult]) -> None:
+        with self._lock:
+            for r in results:
+                idx = r.twin_index
+                self.status[idx] = r.latest["status"]
+                self.production[idx] += r.production
+                for a, used in r.activity.items():
+                    self.activity[a][idx] += used
+                self.hours[:, idx] += r.status_hours
+                pos = self.position[idx]
+                for c, values in r.latest.items():
+                    if c != "status":
+                        self.latest[r.kind][c][pos] = values
+            self.epochs_done = epoch + 1
+            self.sim_time = self.plan.timing.time_at(self.plan.timing.epoch_span(epoch)[1])
+
+    def summary(self) -> dict[str, Any]:
+        """Fleet totals by kind: counts by status, production, resources, availability."""
+        with self._lock:
+            out: dict[str, Any] = {"sim_time": self.sim_time.isoformat(), "kinds": {}}
+            for k, name in enumerate(self.kinds):
+                mask = self.kind_of == k
+                out["kinds"][name] = self._kind_summary(name, mask)
+            return out
+
+    def _kind_summary(self, name: str, mask: np.ndarray) -> dict[str, Any]:
+        kind = registry.get(name)
+        hours = self.hours[:, mask].sum(axis=1)
+        total_h = float(hours.sum())
+        producing = float(sum(hours[int(s)] for s in PRODUCING))
+        down = float(hours[int(Status.DOWN)] + hours[int(Status.MAINTENANCE)])
+        counts = np.bincount(self.status[mask], minlength=N_STATUS)
+        return {
+            "twins": int(mask.sum()),
+            "by_status": {s.name.lower(): int(counts[int(s)]) for s in Status},
+            "product": kind.production.name,
+            "production_t": float(self.production[mask].sum()),
+            "activity": {a: float(self.activity[a][mask].sum()) for a in kind.activity_names()},
+            "producing_h": producing,
+            "physical_availability": (total_h - down) / total_h if total_h else None,
+        }
+
+    def twin(self, twin_id: str) -> dict[str, Any] | None:
+        """Latest state of one twin, or None if no such twin."""
+        i = self.index.get(twin_id)
+        if i is None:
+            return None
+        with self._lock:
+            name = self.kinds[int(self.kind_of[i])]
+            kind = registry.get(name)
+            pos = int(self.position[i])
+            g = self.plan.groups[name]
+            return {
+                "twin_id": twin_id,
+                "kind": name,
+                "site": self.plan.site_ids[int(g.site_index[pos])],
+                "status": Status(int(self.status[i])).name.lower(),
+                "sim_time": self.sim_time.isoformat(),
+                "channels": {c: _plain(v[pos]) for c, v in self.latest[name].items()},
+                "units": {c.name: c.unit for c in kind.sensors},
+                "production": {kind.production.name: float(self.production[i])},
+                "activity": {a: float(self.activity[a][i]) for a in kind.activity_names()},
+                "hours": {s.name.lower(): float(self.hours[int(s), i]) for s in Status},
+            }
+
+
+def _plain(x: Any) -> float | None:
+    v = float(x)
+    return None if np.isnan(v) else v

@@ -1,0 +1,286 @@
+"""Read and check scenario files, reporting every problem with its YAML line and field path."""
+
+from __future__ import annotations
+
+import difflib
+import io
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from engine.errors import Problem, ScenarioError
+from engine.scenario import (
+    COUNTRY_PATTERN,
+    ID_PATTERN,
+    PREFIX_PATTERN,
+    ScenarioBase,
+    scenario_model,
+)
+from engine.semantics import semantic_problems
+
+Loc = tuple[int | str, ...]
+
+
+def load(source: str | Path | dict[str, Any], *, file: str | None = None) -> ScenarioBase:
+    """A validated scenario from a file path, YAML text or a dict; ScenarioError otherwise."""
+    scenario, problems = check(source, file=file)
+    if problems or scenario is None:
+        raise ScenarioError(problems)
+    return scenario
+
+
+def check(
+    source: str | Path | dict[str, Any], *, file: str | None = None
+) -> tuple[ScenarioBase | None, list[Problem]]:
+    """Validate without raising: the scenario (if valid) and every problem found."""
+    try:
+        data, name = _read(source, file)
+    except ScenarioError as e:
+        return None, e.problems
+    if not isinstance(data, dict):
+        got = type(data).__name__
+        msg = f"a scenario must be a mapping of fields, not a {got}"
+        return None, [Problem(msg, file=name, accepted="name:, start:, duration:, sites:, fleet:")]
+    problems: list[Problem] = []
+    scenario = None
+    try:
+        scenario = scenario_model().model_validate(data)
+    except ValidationError as e:
+        problems += _pydantic_problems(e, data, name)
+    semantic = semantic_problems(data)
+    problems += [_placed(p, data, name) for p in semantic]
+    problems.sort(key=lambda p: (p.line or 0, p.path))
+    return (None if problems else scenario), problems
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    try:
+        return YAML(typ="rt").load(io.StringIO(text))
+    except MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else None
+        msg = f"YAML syntax error: {e.problem or e.context}"
+        raise ScenarioError(Problem(msg, file=name, line=line)) from None
+
+
+def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, str]:
+    if isinstance(source, dict):
+        return source, file or "<scenario>"
+    if isinstance(source, Path) or ("\n" not in source and source.endswith((".yaml", ".yml"))):
+        path = Path(source)
+        name = file or str(source)
+        if not path.is_file():
+            raise ScenarioError(
+                Problem("no such scenario file", file=name, accepted="a path to a .yaml file")
+            )
+        return parse_yaml(path.read_text(encoding="utf-8"), name), name
+    return parse_yaml(source, file or "<scenario>"), file or "<scenario>"
+
+
+def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Problem]:
+    merged: dict[str, tuple[Loc, list[str], str]] = {}
+    for e in err.errors(include_url=False):
+        loc = _clean_loc(tuple(e["loc"]), data)
+        path = format_path(loc)
+        msg, accepted = _explain(e, loc, data)
+        if path in merged:
+            merged[path][1].append(msg)
+        else:
+            merged[path] = (loc, [msg], accepted)
+    out = []
+    for path, (loc, msgs, accepted) in merged.items():
+        found, value = _value_at(data, loc)
+        out.append(
+            Problem(
+                " or ".join(dict.fromkeys(msgs)),
+                path=path,
+                value=value if found else None,
+                file=name,
+                line=_line_of(data, loc),
+                accepted=accepted,
+            )
+        )
+    return out
+
+
+PATTERN_HELP = {
+    ID_PATTERN: "up to 64 letters, digits and _ . : - (no spaces), starting with a letter or digit",
+    PREFIX_PATTERN: "up to 41 letters, digits and _ . : - (no spaces)",
+    COUNTRY_PATTERN: "an ISO 3166 code in capitals: CL, PE, ES, AU-WA, US",
+}
+
+
+def _explain(e: Any, loc: Loc, data: Any) -> tuple[str, str]:
+    """A pydantic error as (what is wrong, what would be accepted), in the user's words."""
+    kind, msg = e["type"], str(e["msg"]).removeprefix("Value error, ")
+    model = _model_at(loc[:-1], data)
+    field = model.model_fields.get(str(loc[-1])) if model is not None and loc else None
+    if kind == "extra_forbidden":
+        fields = list(model.model_fields) if model is not None else []
+        close = difflib.get_close_matches(str(loc[-1]), fields, n=1) if loc else []
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown field{hint}", f"one of {', '.join(fields)}" if fields else ""
+    if kind == "missing":
+        return "missing required field", field.description or "" if field else ""
+    if kind == "string_pattern_mismatch":
+        pattern = e.get("ctx", {}).get("pattern", "")
+        return "not an accepted form", PATTERN_HELP.get(pattern, f"text matching {pattern}")
+    if "; accepted: " in msg:
+        text, accepted = msg.split("; accepted: ", 1)
+        return text, accepted
+    if field is not None and kind in NUMBER_ERRORS:
+        return msg, _number_range(field)
+    return msg, ""
+
+
+NUMBER_ERRORS = {
+    "greater_than",
+    "greater_than_equal",
+    "less_than",
+    "less_than_equal",
+    "float_parsing",
+    "float_type",
+    "int_parsing",
+    "int_type",
+}
+
+
+def _number_range(field: Any) -> str:
+    """'a number > 0 and ≤ 500 [t]' from a field's constraints and unit."""
+    bounds = []
+    for m in field.metadata:
+        for attr, sign in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
+            if getattr(m, attr, None) is not None:
+                v = getattr(m, attr)
+                bounds.append(f"{sign} {v}" if isinstance(v, int) else f"{sign} {v:g}")
+    extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+    unit = f" [{extra['unit']}]" if extra.get("unit") else ""
+    kind = "a whole number" if field.annotation is int else "a number"
+    return f"{kind} {' and '.join(bounds)}{unit}".replace("  ", " ").strip()
+
+
+def _clean_loc(loc: Loc, data: Any) -> Loc:
+    """Drop pydantic's union-member markers so the path is the one the user wrote."""
+    out: list[int | str] = []
+    node = data
+    for part in loc:
+        marker = isinstance(part, str) and (
+            "[" in part or part in ("int", "str", "float") or node_kind(node) == part
+        )
+        if isinstance(node, dict) and marker and part not in node:
+            continue
+        if isinstance(node, list) and isinstance(part, str):
+            continue
+        out.append(part)
+        node = _child(node, part)
+    return tuple(out)
+
+
+def node_kind(node: Any) -> Any:
+    return node.get("kind") if isinstance(node, dict) else None
+
+
+def _child(node: Any, part: int | str) -> Any:
+    if isinstance(node, dict) and part in node:
+        return node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
+def _value_at(data: Any, loc: Loc) -> tuple[bool, Any]:
+    node = data
+    for part in loc:
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and (isinstance(part, int) and 0 <= part < len(node))
+        ):
+            node = node[part]  # type: ignore[index]
+        else:
+            return False, None
+    return True, node
+
+
+def _line_of(data: Any, loc: Loc) -> int | None:
+    """1-based line of the deepest node of `loc` present in the YAML (None for plain dicts)."""
+    node, line = data, None
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line = node.lc.item(part)[0]
+        else:
+            break
+        node = node[part]
+    if line is None and isinstance(data, CommentedMap):
+        line = data.lc.line
+    return None if line is None else line + 1
+
+
+def format_path(loc: Iterable[int | str]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _placed(p: Problem, data: Any, name: str) -> Problem:
+    """Give a semantic problem (found on raw data) its file and line."""
+    loc = _parse_path(p.path)
+    return Problem(p.message, p.path, p.value, name, _line_of(data, loc), p.accepted)
+
+
+def _parse_path(path: str) -> Loc:
+    out: list[int | str] = []
+    for part in path.replace("[", ".[").split("."):
+        if part.startswith("["):
+            out.append(int(part[1:-1]))
+        elif part:
+            out.append(part)
+    return tuple(out)
+
+
+def _model_at(loc: Loc, data: Any) -> type[BaseModel] | None:
+    """The pydantic model that validates the mapping at `loc` (following the user's data)."""
+    model: type[BaseModel] = scenario_model()
+    node = data
+    for part in loc:
+        node = _child(node, part)
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        found = _pick_model(field.annotation, node)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _pick_model(annotation: Any, node: Any) -> type[BaseModel] | None:
+    for candidate in _flatten(annotation):
+        kind_field = candidate.model_fields.get("kind")
+        if kind_field is None or not isinstance(node, dict):
+            return candidate
+        if node.get("kind") in typing.get_args(kind_field.annotation):
+            return candidate
+    return None
+
+
+def _flatten(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+        return
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        yield from _flatten(typing.get_args(annotation)[0])
+    elif origin in (list, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            yield from _flatten(arg)

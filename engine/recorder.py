@@ -1,0 +1,211 @@
+"""Parquet tables a run leaves behind, written epoch by epoch so memory stays bounded.
+
+Fixed schemas (see `docs/outputs.md`): `twins.parquet` (one row per twin), `production.parquet`
+(per epoch per twin: product, resources used, hours by status) and `telemetry/<kind>.parquet`
+(sensor readings at the telemetry resolution). Rows are in canonical order (time, then the
+scenario's twin order), so the files are identical however the fleet was sharded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from engine.plan import FleetPlan, KindGroup
+from twins import registry
+from twins.kind import Status
+from twins.shard import EpochResult
+
+STATUS_NAMES = pa.array([s.name.lower() for s in Status], pa.string())
+TS = pa.timestamp("ms", tz="UTC")
+DICT = pa.dictionary(pa.int32(), pa.string())
+FLUSH_ROWS = 250_000
+
+
+def activity_columns(plan: FleetPlan) -> list[str]:
+    """Union of the activity channels of the kinds in the fleet, in registry order."""
+    names: list[str] = []
+    for kind in registry.all_kinds():
+        if kind.name in plan.groups:
+            names += [a for a in kind.activity_names() if a not in names]
+    return names
+
+
+class _Table:
+    """One Parquet file fed with record batches, flushed as row groups of ~FLUSH_ROWS rows."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.schema = schema
+        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+        self.pending: list[pa.RecordBatch] = []
+        self.pending_rows = 0
+        self.rows = 0
+
+    def append(self, columns: dict[str, pa.Array]) -> None:
+        batch = pa.RecordBatch.from_pydict(columns, schema=self.schema)
+        self.pending.append(batch)
+        self.pending_rows += batch.num_rows
+        if self.pending_rows >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.writer.write_table(pa.Table.from_batches(self.pending, self.schema))
+            self.rows += self.pending_rows
+            self.pending, self.pending_rows = [], 0
+
+    def close(self) -> int:
+        self.flush()
+        self.writer.close()
+        return self.rows
+
+
+def _dict(indices: NDArray[Any], values: pa.Array) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), values)
+
+
+class Recorder:
+    """Writes a run's tables under `run_dir`."""
+
+    def __init__(self, run_dir: Path, plan: FleetPlan) -> None:
+        self.run_dir = run_dir
+        self.plan = plan
+        self.activity = activity_columns(plan)
+        self.kind_names = pa.array(list(plan.groups), pa.string())
+        self.site_names = pa.array(list(plan.site_ids), pa.string())
+        self.all_ids = pa.array(plan.twin_ids(), pa.string())
+        self.kind_ids = {k: pa.array(g.twin_ids, pa.string()) for k, g in plan.groups.items()}
+        self._write_twins()
+        self.production = _Table(run_dir / "production.parquet", self._production_schema())
+        self.telemetry = {
+            k: _Table(run_dir / "telemetry" / f"{k}.parquet", self._telemetry_schema(k))
+            for k in plan.groups
+        }
+
+    def _write_twins(self) -> None:
+        """One row per twin; its parameters are those of its fleet entry in manifest.json."""
+        groups = list(self.plan.groups.values())
+        index = np.concatenate([g.twin_index for g in groups])
+        order = np.argsort(index, kind="stable")
+        site = np.concatenate([g.site_index for g in groups])[order]
+        kind = np.concatenate([np.full(len(g.twin_ids), k) for k, g in enumerate(groups)])
+        countries = pa.array(list(self.plan.site_countries), pa.string())
+        table = pa.table(
+            {
+                "twin_id": self.all_ids,
+                "kind": _dict(kind[order], self.kind_names),
+                "site": _dict(site, self.site_names),
+                "country": _dict(site, countries),
+                "fleet_entry": np.concatenate([g.entry_index for g in groups])[order],
+            }
+        )
+        pq.write_table(table, self.run_dir / "twins.parquet", compression="zstd")
+
+    def _production_schema(self) -> pa.Schema:
+        fields = [
+            ("epoch", pa.int32()),
+            ("start", TS),
+            ("end", TS),
+            ("twin_id", DICT),
+            ("kind", DICT),
+            ("site", DICT),
+            ("product", DICT),
+            ("production_t", pa.float64()),
+        ]
+        fields += [(a, pa.float64()) for a in self.activity]
+        fields += [(f"{s.name.lower()}_h", pa.float64()) for s in Status]
+        return pa.schema(fields)
+
+    def _telemetry_schema(self, kind_name: str) -> pa.Schema:
+        kind = registry.get(kind_name)
+        fields: list[pa.Field] = [
+            pa.field("time", TS),
+            pa.field("twin_id", DICT),
+            pa.field("status", DICT),
+        ]
+        for c in kind.sensors:
+            meta = {"unit": c.unit, "description": c.description}
+            if c.categories:
+                meta["categories"] = json.dumps(list(c.categories))
+            dtype = pa.int8() if c.categories else pa.float32()
+            fields.append(pa.field(c.name, dtype, metadata=meta))
+        return pa.schema(fields)
+
+    def write_epoch(self, epoch: int, results: Sequence[EpochResult]) -> None:
+        by_kind: dict[str, list[EpochResult]] = {}
+        for r in results:
+            by_kind.setdefault(r.kind, []).append(r)
+        for kind, parts in by_kind.items():
+            self._write_telemetry(kind, parts)
+        self._write_production(epoch, by_kind)
+
+    def _write_telemetry(self, kind: str, parts: list[EpochResult]) -> None:
+        parts = sorted(parts, key=lambda r: int(r.twin_index[0]))
+        ticks = parts[0].sample_ticks
+        if not len(ticks):
+            return
+        n = sum(len(p.twin_index) for p in parts)
+        t = self.plan.timing
+        times = t.start.timestamp() * 1000 + (ticks + 1) * t.tick_s * 1000
+        cols: dict[str, Any] = {
+            "time": pa.array(np.repeat(times.astype(np.int64), n), TS),
+            "twin_id": _dict(np.tile(np.arange(n), len(ticks)), self.kind_ids[kind]),
+        }
+        status = np.concatenate([p.telemetry["status"] for p in parts], axis=1)
+        cols["status"] = _dict(status.ravel(), STATUS_NAMES)
+        for c in registry.get(kind).sensors:
+            cols[c.name] = np.concatenate([p.telemetry[c.name] for p in parts], axis=1).ravel()
+        self.telemetry[kind].append(cols)
+
+    def _write_production(self, epoch: int, by_kind: dict[str, list[EpochResult]]) -> None:
+        parts = [(k, r) for k, rs in by_kind.items() for r in rs]
+        index = np.concatenate([r.twin_index for _, r in parts])
+        order = np.argsort(index, kind="stable")
+        n = len(index)
+        kind_codes = list(self.plan.groups)
+        t = self.plan.timing
+        t0, t1 = t.epoch_span(epoch)
+        ms = t.start.timestamp() * 1000
+        cols: dict[str, Any] = {
+            "epoch": pa.array(np.full(n, epoch, np.int32)),
+            "start": pa.array(np.full(n, int(ms + t0 * t.tick_s * 1000), np.int64), TS),
+            "end": pa.array(np.full(n, int(ms + t1 * t.tick_s * 1000), np.int64), TS),
+            "twin_id": _dict(index[order], self.all_ids),
+        }
+        kinds = np.concatenate([np.full(len(r.twin_index), kind_codes.index(k)) for k, r in parts])
+        cols["kind"] = _dict(kinds[order], self.kind_names)
+        sites = np.concatenate([self._sites(k, r) for k, r in parts])
+        cols["site"] = _dict(sites[order], self.site_names)
+        products = pa.array([registry.get(k).production.name for k in kind_codes], pa.string())
+        cols["product"] = _dict(kinds[order], products)
+        cols["production_t"] = np.concatenate([r.production for _, r in parts])[order]
+        for a in self.activity:
+            cols[a] = np.concatenate(
+                [r.activity.get(a, np.zeros(len(r.twin_index))) for _, r in parts]
+            )[order]
+        hours = np.concatenate([r.status_hours for _, r in parts], axis=1)[:, order]
+        for s in Status:
+            cols[f"{s.name.lower()}_h"] = hours[int(s)]
+        self.production.append(cols)
+
+    def _sites(self, kind: str, r: EpochResult) -> NDArray[np.intp]:
+        g: KindGroup = self.plan.groups[kind]
+        pos = np.searchsorted(g.twin_index, r.twin_index)
+        return g.site_index[pos]
+
+    def close(self) -> dict[str, int]:
+        """Flush everything; the row count of each table written."""
+        rows = {"production": self.production.close()}
+        for k, table in self.telemetry.items():
+            rows[f"telemetry/{k}"] = table.close()
+        rows["twins"] = self.plan.n_twins
+        return rows

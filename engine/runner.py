@@ -1,0 +1,237 @@
+"""Run a scenario: `engine.simulate(path)` from Python, `aurum run` from the shell."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from engine.errors import Problem, RunError
+from engine.loader import load
+from engine.manifest import machine, versions, write_manifest
+from engine.plan import FleetPlan, build_plan, with_shards
+from engine.runloop import LocalPool, RunLoop
+from engine.scenario import ScenarioBase
+from engine.summary import Summary
+
+Backend = Literal["ray", "local"]
+ProgressFn = Callable[[dict[str, Any]], None]
+
+
+@dataclass
+class RunResult:
+    """What a finished run left behind: its folder, status, summary and tables."""
+
+    run_id: str
+    run_dir: Path
+    status: str
+    summary: Summary
+    progress: dict[str, Any]
+    rows: dict[str, int]
+    fleet: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def table(self, name: str) -> pa.Table:
+        """A table of the run by name: "production", "twins", "telemetry/truck", ..."""
+        return pq.read_table(self.run_dir / f"{name}.parquet")
+
+
+def prepare(
+    scenario: str | Path | dict[str, Any] | ScenarioBase,
+    seed: int | None = None,
+    duration: str | timedelta | None = None,
+) -> ScenarioBase:
+    """A validated scenario, with an optional shorter duration (tests, smoke runs)."""
+    sc = scenario if isinstance(scenario, ScenarioBase) else load(scenario)
+    changes: dict[str, Any] = {}
+    if seed is not None:
+        changes["seed"] = seed
+    if duration is not None:
+        data = sc.model_dump(mode="json") | {"duration": duration, **changes}
+        return load(data, file=f"{sc.name} (duration {duration})")
+    return sc.model_copy(update=changes) if changes else sc
+
+
+def new_run_dir(base: str | Path, name: str) -> tuple[str, Path]:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    run_id = f"{name}-{stamp}-{secrets.token_hex(2)}"
+    run_dir = Path(base) / run_id
+    try:
+        run_dir.mkdir(parents=True, exist_ok=False)
+    except OSError as e:
+        raise RunError(
+            Problem(f"cannot create the run folder: {e.strerror}", "output.directory", str(base))
+        ) from None
+    return run_id, run_dir
+
+
+def simulate(
+    scenario: str | Path | dict[str, Any] | ScenarioBase,
+    *,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    twins_per_actor: int | str | None = None,
+    address: str | None = None,
+    backend: Backend = "ray",
+    duration: str | timedelta | None = None,
+    on_progress: ProgressFn | None = None,
+) -> RunResult:
+    """Run a scenario to the end and return what it left behind.
+
+    `seed`, `out`, `twins_per_actor` and `duration` override the scenario's own values;
+    `address` joins an existing Ray cluster; `backend="local"` runs every shard in this process.
+    """
+    if backend == "local":
+        return _run_local(scenario, seed, out, twins_per_actor, duration)
+    handle = start(
+        scenario,
+        seed=seed,
+        out=out,
+        twins_per_actor=twins_per_actor,
+        address=address,
+        duration=duration,
+    )
+    return handle.wait(on_progress)
+
+
+def _setup(
+    scenario: str | Path | dict[str, Any] | ScenarioBase,
+    seed: int | None,
+    out: str | Path | None,
+    duration: str | timedelta | None,
+) -> tuple[ScenarioBase, FleetPlan, str, Path, dict[str, Any]]:
+    sc = prepare(scenario, seed, duration)
+    plan = build_plan(sc, seed)
+    run_id, run_dir = new_run_dir(out or sc.output.directory, sc.name)
+    manifest = {
+        "run_id": run_id,
+        "scenario": plan.resolved,
+        "seed": plan.seed,
+        "versions": versions(),
+        "machine": machine(),
+    }
+    return sc, plan, run_id, run_dir, manifest
+
+
+def _result(
+    plan: FleetPlan, run_id: str, run_dir: Path, result: dict[str, Any], wall: float
+) -> RunResult:
+    progress = result["progress"]
+    sim_h = plan.timing.total_ticks * plan.timing.tick_s / 3600.0
+    summary = Summary.from_fleet(result["fleet"], sim_h, wall, progress["twin_ticks_per_s"])
+    return RunResult(
+        run_id, run_dir, progress["status"], summary, progress, result["rows"], result["fleet"]
+    )
+
+
+def _run_local(
+    scenario: str | Path | dict[str, Any] | ScenarioBase,
+    seed: int | None,
+    out: str | Path | None,
+    twins_per_actor: int | str | None,
+    duration: str | timedelta | None,
+) -> RunResult:
+    began = time.perf_counter()
+    sc, plan, run_id, run_dir, manifest = _setup(scenario, seed, out, duration)
+    tpa = twins_per_actor if twins_per_actor is not None else sc.execution.twins_per_actor
+    plan = with_shards(plan, tpa, 1)
+    manifest["execution"] = {"backend": "local", "shards": len(plan.shards)}
+    loop = RunLoop(plan, run_dir)
+    try:
+        loop.run(LocalPool(plan))
+    finally:
+        write_manifest(run_dir, manifest, loop.progress.to_dict(), loop.rows)
+    result = {"progress": loop.progress.to_dict(), "rows": loop.rows, "fleet": loop.state.summary()}
+    return _result(plan, run_id, run_dir, result, time.perf_counter() - began)
+
+
+class RunHandle:
+    """A run in progress on Ray: read its live state, cancel it, or wait for its end."""
+
+    def __init__(
+        self, plan: FleetPlan, run_id: str, run_dir: Path, coordinator: Any, began: float
+    ) -> None:
+        self.plan = plan
+        self.run_id = run_id
+        self.run_dir = run_dir
+        self.coordinator = coordinator
+        self.began = began
+        self.done_ref: Any = None
+
+    def _get(self, ref: Any) -> Any:
+        import ray
+
+        return ray.get(ref)
+
+    def progress(self) -> dict[str, Any]:
+        return self._get(self.coordinator.progress.remote())
+
+    def fleet_state(self) -> dict[str, Any]:
+        return self._get(self.coordinator.fleet_state.remote())
+
+    def twin_state(self, twin_id: str) -> dict[str, Any] | None:
+        return self._get(self.coordinator.twin_state.remote(twin_id))
+
+    def cancel(self) -> None:
+        self._get(self.coordinator.cancel.remote())
+
+    def done(self) -> bool:
+        import ray
+
+        return bool(ray.wait([self.done_ref], timeout=0)[0])
+
+    def wait(self, on_progress: ProgressFn | None = None) -> RunResult:
+        """Block until the run ends (polling progress for `on_progress`); its result."""
+        import ray
+
+        while not ray.wait([self.done_ref], timeout=0.25)[0]:
+            if on_progress is not None:
+                on_progress(self.progress())
+        result: dict[str, Any] = ray.get(self.done_ref)
+        if on_progress is not None:
+            on_progress(result["progress"])
+        ray.kill(self.coordinator)
+        wall = time.perf_counter() - self.began
+        return _result(self.plan, self.run_id, self.run_dir, result, wall)
+
+
+def start(
+    scenario: str | Path | dict[str, Any] | ScenarioBase,
+    *,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    twins_per_actor: int | str | None = None,
+    address: str | None = None,
+    duration: str | timedelta | None = None,
+) -> RunHandle:
+    """Start a run on Ray (local or `address`) and return at once with a handle to it."""
+    import ray
+
+    from engine.rayrun import connect, start_coordinator
+
+    began = time.perf_counter()
+    sc, plan, run_id, run_dir, manifest = _setup(scenario, seed, out, duration)
+    tpa = twins_per_actor if twins_per_actor is not None else sc.execution.twins_per_actor
+    cpus = connect(address)
+    plan = with_shards(plan, tpa, cpus)
+    t1 = time.perf_counter()
+    manifest["execution"] = {
+        "backend": "ray",
+        "cluster_cpus": cpus,
+        "actors": len(plan.shards),
+        "twins_per_actor": tpa,
+        "address": address,
+    }
+    coordinator = start_coordinator(plan, run_dir, manifest)
+    ray.get(coordinator.start.remote(cpus))
+    t2 = time.perf_counter()
+    handle = RunHandle(plan, run_id, run_dir, coordinator, began)
+    timings = {"ray_connect_s": t1 - began, "actors_start_s": t2 - t1}
+    handle.done_ref = coordinator.run.remote(timings)
+    return handle

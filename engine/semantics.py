@@ -1,0 +1,148 @@
+"""Checks across fields of a scenario, run on the raw data so they work even when other parts
+of the file are broken (a user sees every problem at once, not one per attempt)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+from engine.durations import format_duration, parse_duration
+from engine.errors import Problem
+from engine.scenario import generated_ids
+from twins import registry
+
+MIN_TICK = timedelta(seconds=1)
+MAX_TICK = timedelta(hours=1)
+MAX_EPOCH_TICKS = 10_080
+
+
+def semantic_problems(data: dict[str, Any]) -> list[Problem]:
+    checks: list[Callable[[dict[str, Any]], Iterator[Problem]]] = [
+        _time_problems,
+        _site_problems,
+        _fleet_problems,
+    ]
+    return [p for check in checks for p in check(data)]
+
+
+_DEFAULTS = {
+    "tick": timedelta(minutes=1),
+    "epoch": timedelta(hours=1),
+    "telemetry_resolution": timedelta(minutes=1),
+}
+
+
+def _duration(data: dict[str, Any], *path: str) -> timedelta | None:
+    """A duration field's value (its default if absent), or None if it does not parse."""
+    node: Any = data
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return _DEFAULTS.get(path[-1])
+        node = node[key]
+    try:
+        return parse_duration(node)
+    except ValueError:
+        return None
+
+
+def _time_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    tick = _duration(data, "tick")
+    if tick is None:
+        return
+    if not MIN_TICK <= tick <= MAX_TICK:
+        yield Problem("tick out of range", "tick", format_duration(tick), accepted="1s to 1h")
+        return
+    fields = {
+        "duration": ("duration",),
+        "epoch": ("epoch",),
+        "output.telemetry_resolution": ("output", "telemetry_resolution"),
+    }
+    for path, keys in fields.items():
+        d = _duration(data, *keys)
+        if d is not None and (d % tick) != timedelta(0):
+            yield Problem(
+                f"must be a whole number of ticks ({format_duration(tick)})",
+                path,
+                format_duration(d),
+                accepted=f"a multiple of {format_duration(tick)}",
+            )
+    epoch = _duration(data, "epoch")
+    if epoch is not None and epoch // tick > MAX_EPOCH_TICKS:
+        yield Problem(
+            f"an epoch of {epoch // tick} ticks is too long to hold in memory",
+            "epoch",
+            format_duration(epoch),
+            accepted=f"at most {MAX_EPOCH_TICKS} ticks per epoch",
+        )
+
+
+def _sites(data: dict[str, Any]) -> list[Any]:
+    sites = data.get("sites")
+    return sites if isinstance(sites, list) else []
+
+
+def _site_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    ids = [s.get("id") for s in _sites(data) if isinstance(s, dict)]
+    for site_id, n in Counter(ids).items():
+        if n > 1 and site_id is not None:
+            at = ids.index(site_id, ids.index(site_id) + 1)
+            yield Problem("duplicate site id", f"sites[{at}].id", site_id, accepted="unique ids")
+
+
+def _fleet_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    fleet = data.get("fleet")
+    if not isinstance(fleet, list):
+        return
+    sites = {s.get("id"): s for s in _sites(data) if isinstance(s, dict)}
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(fleet):
+        if not isinstance(entry, dict):
+            continue
+        kind = _kind(entry.get("kind"))
+        site_id = entry.get("site")
+        if site_id is not None and site_id not in sites:
+            accepted = ", ".join(str(s) for s in sites) or "(no sites declared)"
+            yield Problem("unknown site", f"fleet[{i}].site", site_id, accepted=accepted)
+        elif kind is not None and site_id is not None:
+            yield from _site_needs(kind, sites[site_id], i)
+        for twin in _entry_ids(entry, kind):
+            if twin in seen:
+                yield Problem(
+                    f"duplicate twin id (also in fleet[{seen[twin]}])",
+                    f"fleet[{i}]",
+                    twin,
+                    accepted="unique twin ids across the fleet",
+                )
+                break
+            seen[twin] = i
+
+
+def _kind(name: Any) -> Any:
+    try:
+        return registry.get(name) if isinstance(name, str) else None
+    except KeyError:
+        return None
+
+
+def _site_needs(kind: Any, site: dict[str, Any], i: int) -> Iterator[Problem]:
+    for need in kind.site_needs:
+        if site.get(need) is None:
+            yield Problem(
+                f"a {kind.name} needs its site to define `{need}`",
+                f"fleet[{i}].site",
+                site.get("id"),
+                accepted=f"a site with a `{need}` block",
+            )
+
+
+def _entry_ids(entry: dict[str, Any], kind: Any) -> list[str]:
+    if isinstance(entry.get("id"), str):
+        return [entry["id"]]
+    count, prefix = entry.get("count"), entry.get("id_prefix")
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10_000_000:
+        return []
+    if prefix is None:
+        prefix = f"{kind.label}-" if kind is not None else ""
+    return generated_ids(str(prefix), count)

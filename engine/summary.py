@@ -1,0 +1,95 @@
+"""The end-of-run summary: per kind, what was made, what it used, and how available it was."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+RESOURCES = {
+    "diesel_l": ("diesel", "L"),
+    "electricity_kwh": ("electricity", "kWh"),
+    "natural_gas_gj": ("natural gas (NCV)", "GJ"),
+    "coal_t": ("coal", "t"),
+}
+PRODUCTS = {"ore_hauled_t": "ore hauled", "ore_milled_t": "ore milled", "steam_t": "steam"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One row per kind; `str()` is a plain-text table, `rows` the data."""
+
+    rows: list[dict[str, Any]]
+    sim_hours: float
+    wall_s: float
+    twin_ticks_per_s: float
+
+    @classmethod
+    def from_fleet(
+        cls, fleet: dict[str, Any], sim_hours: float, wall_s: float, rate: float
+    ) -> Summary:
+        rows = []
+        for kind, k in fleet["kinds"].items():
+            made = k["production_t"]
+            rows.append(
+                {
+                    "kind": kind,
+                    "twins": k["twins"],
+                    "product": k["product"],
+                    "production_t": made,
+                    "t_per_h": made / sim_hours if sim_hours else 0.0,
+                    "availability": k["physical_availability"],
+                    "activity": {a: used for a, used in k["activity"].items() if used > 0},
+                }
+            )
+        return cls(rows, sim_hours, wall_s, rate)
+
+    HEADER = ("kind", "twins", "product", "produced t", "t/h", "avail.", "uses", "total", "per t")
+
+    def lines(self) -> list[tuple[str, ...]]:
+        """The table's cells: one line per kind and resource it uses."""
+        out: list[tuple[str, ...]] = []
+        for r in self.rows:
+            head = (
+                r["kind"],
+                str(r["twins"]),
+                PRODUCTS.get(r["product"], r["product"]),
+                fmt(r["production_t"]),
+                fmt(r["t_per_h"]),
+                "-" if r["availability"] is None else f"{100 * r['availability']:.1f}%",
+            )
+            uses = list(r["activity"].items()) or [("", 0.0)]
+            for i, (name, used) in enumerate(uses):
+                label, unit = RESOURCES.get(name, (name, ""))
+                per_t = used / r["production_t"] if r["production_t"] > 0 and name else None
+                tail = (label, f"{fmt(used)} {unit}" if name else "-", _per_t(per_t, unit))
+                out.append((head if i == 0 else ("",) * len(head)) + tail)
+        return out
+
+    def footer(self) -> str:
+        return (
+            f"{self.sim_hours:.0f} simulated hours in {self.wall_s:.1f} s "
+            f"({self.twin_ticks_per_s:,.0f} twin-ticks/s)"
+        )
+
+    def __str__(self) -> str:
+        cells = [self.HEADER, *self.lines()]
+        widths = [max(len(row[i]) for row in cells) for i in range(len(self.HEADER))]
+        text = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
+        return "\n".join([*(t.rstrip() for t in text), self.footer()])
+
+    def __repr__(self) -> str:
+        return f"Summary({self.rows!r})"
+
+
+def _per_t(value: float | None, unit: str) -> str:
+    return "-" if value is None else f"{fmt(value)} {unit}/t"
+
+
+def fmt(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if abs(v) >= 1000:
+            return f"{v:,.0f}"
+        return f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"
+    return str(v)

@@ -1,0 +1,1 @@
+"""esg layer of AurumAI Twin."""

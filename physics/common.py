@@ -1,0 +1,26 @@
+"""Numerical building blocks shared by every machine model."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+G = 9.80665  # standard gravity [m/s²]
+
+
+def relax(x: F64, x_eq: F64 | float, dt_s: float, tau_s: F64 | float) -> F64:
+    """Exact update of a first-order lag τ·dx/dt = x_eq − x over dt, x_eq held constant [A].
+
+    Stable for any dt/τ, so sub-models faster than the tick (drum pressure, thermostat) need no
+    sub-stepping (machines.md §1: explicit Euler at 60 s can oscillate).
+    """
+    return x_eq + (x - x_eq) * np.exp(-dt_s / tau_s)
+
+
+def ou_step(
+    x: F64, mean: F64 | float, sigma: F64 | float, tau_s: F64 | float, dt_s: float, z: F64
+) -> F64:
+    """Exact Ornstein-Uhlenbeck step: mean reversion over τ, stationary std σ, z ~ N(0, 1)."""
+    a = np.exp(-dt_s / tau_s)
+    return mean + (x - mean) * a + sigma * np.sqrt(1.0 - a * a) * z

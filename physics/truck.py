@@ -1,0 +1,193 @@
+"""Equations of a mechanical-drive haul truck (CAT 793-class): resistance, speed, fuel, heat.
+
+Plain equations over numpy arrays (or floats), SI inside (N, W, kg, m/s) unless a name carries
+another unit. References are to `shared/reference/machines.md` (§ numbers) and the sources it
+names; tags: [V] seen in a source, [D] derived from [V] values, [A] assumption.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from physics.common import G
+
+F64 = NDArray[np.float64]
+Arr = F64 | float
+
+RHO_AIR_SEA_LEVEL = 1.225  # ISA sea-level air density [kg/m³]; ISO 2533 [V]
+KMH = 1.0 / 3.6  # [m/s per km/h]
+
+
+def altitude_power_factor(altitude_m: Arr) -> F64:
+    """Engine power factor C_h = 1 − 8.5·10⁻⁵·H [-], H [m]; Rakha truck model (§2.3) [V]."""
+    return np.asarray(1.0 - 8.5e-5 * altitude_m)
+
+
+def air_density(altitude_m: Arr) -> F64:
+    """Air density ρ = ρ₀·(1 − 2.25577·10⁻⁵·H)^4.2559 [kg/m³]; ISA troposphere, ISO 2533 [V]."""
+    return np.asarray(RHO_AIR_SEA_LEVEL * (1.0 - 2.25577e-5 * altitude_m) ** 4.2559)
+
+
+def grade_rolling_force(mass_kg: Arr, grade_pct: Arr, rolling_pct: Arr) -> F64:
+    """Grade + rolling resistance F₀ = m·g·(sin θ + C_r·cos θ) [N], tan θ = grade (§2.3) [V].
+
+    Negative on a descent steeper than the rolling resistance: the truck must retard.
+    """
+    theta = np.arctan(np.asarray(grade_pct) / 100.0)
+    return np.asarray(mass_kg * G * (np.sin(theta) + (rolling_pct / 100.0) * np.cos(theta)))
+
+
+def aero_coefficient(air_density_kg_m3: Arr, drag_coeff: Arr, frontal_area_m2: Arr) -> F64:
+    """Aerodynamic drag coefficient k = ½·ρ·C_d·A [N·s²/m²] of F_aero = k·v² (§2.3) [V]."""
+    return np.asarray(0.5 * air_density_kg_m3 * drag_coeff * frontal_area_m2)
+
+
+def resistance_force(f0_n: Arr, k_aero: Arr, speed_m_s: Arr) -> F64:
+    """Total resistance F = F₀ + ½ρC_dA·v² [N], F₀ from `grade_rolling_force` (§2.3) [V]."""
+    return np.asarray(f0_n + k_aero * np.square(speed_m_s))
+
+
+def traction_limit(mass_kg: Arr, mu: Arr, driven_share: Arr) -> F64:
+    """Largest tractive force μ·g·m_ta [N], m_ta the mass on the driven axle; Rakha (§2.3) [V]."""
+    return np.asarray(mu * G * mass_kg * driven_share)
+
+
+def power_limited_speed(wheel_power_w: Arr, f0_n: Arr, k_aero: Arr) -> F64:
+    """Steady speed v [m/s] where η·P = (F₀ + k·v²)·v, the cubic solved exactly (§2.3) [D].
+
+    `wheel_power_w` = η·P·C_h; F₀ must be > 0. With k → 0 this is the handbook v = η·P/F₀.
+    Real root of v³ + p·v − q = 0 (p = F₀/k, q = η·P/k): v = 2√(p/3)·sinh(⅓·asinh(x)),
+    x = (3q/2p)·√(3/p), which has no cancellation for small drag.
+    """
+    k = np.maximum(k_aero, 1e-9)
+    p = f0_n / k
+    x = (1.5 * wheel_power_w / f0_n) * np.sqrt(3.0 / p)
+    return np.asarray(2.0 * np.sqrt(p / 3.0) * np.sinh(np.arcsinh(x) / 3.0))
+
+
+def retarder_speed(retarder_w: Arr, f0_n: Arr) -> F64:
+    """Largest steady descent speed P_ret/(−F₀) [m/s] on a favourable effective grade [A].
+
+    Effective grade = favourable grade − RR (CAT handbook, §2.3) [V]; drag is left out, which
+    errs on the safe side. Infinite where F₀ ≥ 0 (nothing to retard).
+    """
+    with np.errstate(divide="ignore"):
+        return np.asarray(np.where(f0_n < 0.0, retarder_w / np.maximum(-f0_n, 0.0), np.inf))
+
+
+def steady_speed(
+    wheel_power_w: Arr,
+    retarder_w: Arr,
+    f0_n: Arr,
+    k_aero: Arr,
+    traction_n: Arr,
+    cap_m_s: Arr,
+    crawl_m_s: Arr,
+) -> F64:
+    """Quasi-steady segment speed [m/s]: power-, traction- and retarder-limited, then capped.
+
+    Uphill, v = η·P·C_h/F (§2.3) [V/D]; where F₀ exceeds the traction limit μ·g·m_ta no steady
+    climb exists and the truck creeps at `crawl_m_s` [A] rather than deadlock. Downhill, the
+    retarder speed. The cap is min(top gear, site speed limit) [A].
+    """
+    climbing = f0_n > 0.0
+    f_up = np.where(climbing, f0_n, 1.0)
+    v_up = np.where(f0_n > traction_n, crawl_m_s, power_limited_speed(wheel_power_w, f_up, k_aero))
+    v = np.where(climbing, v_up, retarder_speed(retarder_w, f0_n))
+    return np.asarray(np.minimum(v, cap_m_s), dtype=np.float64)
+
+
+def engine_power(
+    resistance_n: Arr, speed_m_s: Arr, drivetrain_eff: Arr, idle_w: Arr, max_w: Arr
+) -> F64:
+    """Engine output P_eng = clip(F·v/η, P_idle, P_max) [W] (§2.4 per-tick model) [A].
+
+    η (Rakha's 0.8) already books the accessories; on a descent the engine idles.
+    """
+    return np.asarray(np.clip(resistance_n * speed_m_s / drivetrain_eff, idle_w, max_w))
+
+
+def sfc_part_load(load_frac: Arr, sfc_l_kwh: Arr, knee_frac: Arr, idle_rise_frac: Arr) -> F64:
+    """Specific fuel consumption at part load SFC(x) [L/kWh], x = P_eng/P_rated [A].
+
+    Flat at the handbook SFC (0.24 L/kWh, MineLab [V]) for x ≥ knee, so the load-factor method
+    Q = P_rated·LF·SFC holds over the haul-truck LF band 0.40–0.70 (§2.4) [V]; below the knee it
+    rises quadratically to (1 + idle_rise)·SFC at zero load, as diesels do near idle [A].
+    """
+    short = np.maximum(1.0 - load_frac / knee_frac, 0.0)
+    return np.asarray(sfc_l_kwh * (1.0 + idle_rise_frac * np.square(short)))
+
+
+def fuel_rate_lph(engine_w: Arr, sfc_l_kwh: Arr) -> F64:
+    """Fuel rate Q_f = P_eng·SFC [L/h], P_eng [W], SFC [L/kWh] (§2.4) [V]."""
+    return np.asarray(engine_w * 1e-3 * sfc_l_kwh)
+
+
+def handbook_fuel_rate_lph(rated_kw: Arr, load_factor: Arr, sfc_l_kwh: Arr) -> F64:
+    """Handbook fuel rate Q_f = P_rated·LF·SFC [L/h]; CAT Performance Handbook via MineLab [V]."""
+    return np.asarray(rated_kw * load_factor * sfc_l_kwh)
+
+
+def engine_rpm(
+    load_frac: Arr, moving: NDArray[np.bool_] | bool, rpm_idle: Arr, rpm_rated: Arr
+) -> F64:
+    """Engine speed [rpm]: idle when stopped; moving, the upper governor band by load [A].
+
+    Gear shifts are not modelled: the engine is held between ~mid band and rated speed.
+    """
+    band = np.where(moving, 0.55 + 0.45 * np.minimum(load_frac, 1.0), 0.0)
+    return np.asarray(rpm_idle + (rpm_rated - rpm_idle) * band)
+
+
+def coolant_equilibrium_c(
+    ambient_c: Arr,
+    load_frac: Arr,
+    cooling_capacity_frac: Arr,
+    thermostat_c: Arr,
+    thermostat_band_c: Arr,
+    rise_design_c: Arr,
+) -> F64:
+    """Coolant temperature the engine settles to [°C] (§2.5 thermal model) [A].
+
+    T_amb + K_q·(P/P_rated)·ΔT_design with K_q = 1/cooling capacity (a fouled radiator has a
+    larger K_q, §2.5); the thermostat holds the coolant at its opening point plus a proportional
+    band with load while the radiator has spare capacity (floor ≈ 85 °C, §2.5).
+    """
+    radiator = ambient_c + load_frac * rise_design_c / cooling_capacity_frac
+    return np.asarray(np.maximum(thermostat_c + thermostat_band_c * load_frac, radiator))
+
+
+def oil_equilibrium_c(coolant_c: Arr, load_frac: Arr, offset_c: Arr, load_rise_c: Arr) -> F64:
+    """Engine oil temperature the engine settles to [°C]: coolant + offset + rise·load [A]."""
+    return np.asarray(coolant_c + offset_c + load_rise_c * load_frac)
+
+
+def driveline_vibration_mm_s(
+    speed_kmh: Arr, base_mm_s: Arr, per_kmh: Arr, bearing_damage_frac: Arr, bearing_gain: Arr
+) -> F64:
+    """Driveline vibration velocity RMS [mm/s]: baseline + speed term, × bearing damage [A].
+
+    A site/OEM baseline with the alarm at 2 × baseline (§5.3 fleet mapping) [A].
+    """
+    return np.asarray(
+        (base_mm_s + per_kmh * speed_kmh) * (1.0 + bearing_gain * bearing_damage_frac)
+    )
+
+
+def loose_density(bank_density_t_m3: Arr, swell_frac: Arr) -> F64:
+    """Loose (broken) density ρ_loose = ρ_bank/(1 + swell) [t/m³]; mass is kept, volume swells."""
+    return np.asarray(bank_density_t_m3 / (1.0 + swell_frac))
+
+
+def loading_passes(payload_t: Arr, bucket_m3: Arr, fill_frac: Arr, loose_density_t_m3: Arr) -> F64:
+    """Loader passes = payload/(V_bucket·fill·ρ_loose) [-]; MineLab / CAT handbook (§2.2) [V].
+
+    Fractional, as in MineLab: the mean over a shift, a short last pass included.
+    """
+    return np.asarray(payload_t / (bucket_m3 * fill_frac * loose_density_t_m3))
+
+
+def load_time_s(passes: Arr, swing_s: Arr) -> F64:
+    """Loading time t_load = passes·t_swing [s]; MineLab `truck_cycle` convention (§2.2) [V]."""
+    return np.asarray(passes * swing_s)

@@ -1,0 +1,225 @@
+"""The MILL kind: contract, calibration against Cadia, power hump, bearings, liner, determinism."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+
+from physics.mill import ISO_10816_G1_RIGID_MM_S, TRUNNION_ALARM_C
+from twins.conformance import check_kind
+from twins.kind import State, Status, TickContext, TickOutput
+from twins.mill import DESIGN_TPH, Mill, MillParams
+from twins.params import stack
+from twins.rng import Streams, twin_keys
+from twins.shard import default_timing
+from twins.site import Ambient, Environment
+
+DAY = 1440  # one-minute ticks
+
+
+def simulate(
+    n: int,
+    ticks: int,
+    params: MillParams | None = None,
+    tweak: Callable[[State], None] | None = None,
+    seed: int = 7,
+) -> tuple[list[TickOutput], State]:
+    """Run n identical mills; `tweak` edits the initial state (e.g. to set damage)."""
+    model = Mill()
+    arrays = stack([params or MillParams()] * n)
+    env = Environment.single(n)
+    rng = Streams(seed, twin_keys([f"MILL-{i}" for i in range(n)]))
+    state = model.initial(arrays, env, rng)
+    if tweak is not None:
+        tweak(state)
+    timing, ambient = default_timing(ticks), Ambient(env)
+    outputs = []
+    for tick in range(ticks):
+        hours = timing.hours_utc(tick)
+        ctx = TickContext(tick, timing.tick_s, hours, ambient.at(hours))
+        outputs.append(model.step(state, arrays, env, ctx, rng))
+    return outputs, state
+
+
+def series(outputs: list[TickOutput], sensor: str) -> np.ndarray:
+    return np.array([o.sensors[sensor] for o in outputs])
+
+
+def setter(name: str, value: float) -> Callable[[State], None]:
+    def tweak(state: State) -> None:
+        state[name] = np.full_like(state[name], value)
+
+    return tweak
+
+
+@pytest.fixture(scope="module")
+def day() -> tuple[list[TickOutput], State]:
+    return simulate(10, DAY)
+
+
+def test_mill_passes_the_conformance_check() -> None:
+    check_kind(Mill)
+
+
+def test_vocabulary() -> None:
+    assert (Mill.name, Mill.label) == ("mill", "MILL")
+    assert Mill.activity_names() == ("electricity_kwh",)
+    assert (Mill.production.name, Mill.production.unit) == ("ore_milled_t", "t")
+    for name in ("motor_power_kw", "feed_rate_tph", "trunnion_bearing_temp_c"):
+        assert name in Mill.sensor_names()
+    assert all(c.noise_sd > 0 for c in Mill.sensors)
+
+
+def test_design_point_mills_cadias_rate() -> None:
+    """∏f re-derived: 17 Mt/a at 94 % availability ≈ 2,064 t/h at the design point."""
+    assert pytest.approx(2064.5, abs=0.5) == DESIGN_TPH
+    outputs, _ = simulate(
+        3, 1, MillParams(work_index_sd_frac=0, filling_sd_frac=0)
+    )  # OU at rest at the set-points
+    np.testing.assert_allclose(outputs[0].sensors["feed_rate_tph"], DESIGN_TPH, rtol=1e-3)
+
+
+def test_default_mill_draws_15_to_19_mw(day: tuple[list[TickOutput], State]) -> None:
+    power = series(day[0], "motor_power_kw")
+    assert 15_000 < power.mean() < 19_000
+    assert power.max() <= MillParams().motor_rating_kw
+
+
+def test_default_mill_throughput_over_a_day(day: tuple[list[TickOutput], State]) -> None:
+    tonnes = np.sum([o.production for o in day[0]], axis=0)
+    per_twin_tph = tonnes / 24.0
+    np.testing.assert_allclose(per_twin_tph, 2060.0, rtol=0.15)
+    assert per_twin_tph.mean() == pytest.approx(2060.0, rel=0.05)
+
+
+def test_activity_and_production_follow_power_and_feed(
+    day: tuple[list[TickOutput], State],
+) -> None:
+    p = MillParams()
+    for out in day[0][:5]:
+        power, feed = out.sensors["motor_power_kw"], out.sensors["feed_rate_tph"]
+        expected = (power / p.drive_efficiency_frac + p.auxiliary_kw) / 60.0
+        np.testing.assert_allclose(out.activity["electricity_kwh"], expected, rtol=1e-12)
+        np.testing.assert_allclose(out.production, feed / 60.0, rtol=1e-12)
+        np.testing.assert_allclose(out.sensors["specific_energy_kwh_t"], power / feed)
+        assert np.all(out.status == Status.RUNNING)
+
+
+def test_speed_is_75_percent_of_critical(day: tuple[list[TickOutput], State]) -> None:
+    np.testing.assert_allclose(series(day[0], "mill_speed_rpm"), 9.08, atol=0.01)
+
+
+def test_filling_and_hardness_wander_around_their_means() -> None:
+    outputs, _ = simulate(200, 600)
+    filling = series(outputs, "charge_filling_pct")
+    assert filling.mean() == pytest.approx(30.0, abs=0.2)
+    assert filling.std() == pytest.approx(1.2, rel=0.15)
+    energy = series(outputs, "specific_energy_kwh_t")
+    assert energy.std() / energy.mean() == pytest.approx(0.08, rel=0.25)  # Wi drives W
+
+
+def test_initial_ou_states_are_stationary_draws() -> None:
+    p = MillParams()
+    arrays = stack([p] * 4000)
+    rng = Streams(3, twin_keys([f"MILL-{i}" for i in range(4000)]))
+    state = Mill().initial(arrays, Environment.single(4000), rng)
+    wi = state["work_index_kwh_t"]
+    assert wi.mean() == pytest.approx(p.work_index_kwh_t, rel=0.01)
+    assert wi.std() == pytest.approx(p.work_index_kwh_t * p.work_index_sd_frac, rel=0.05)
+    assert state["charge_filling_frac"].std() == pytest.approx(p.filling_sd_frac, rel=0.05)
+
+
+def test_power_falls_when_the_filling_set_point_overshoots_j_pmax() -> None:
+    # The set-point fixes Austin's design power; an excursion of the filling around it walks
+    # along Hulbert's hump.
+    def excursion(filling: float) -> float:
+        out = simulate(1, 1, tweak=setter("charge_filling_frac", filling))[0][0]
+        return float(out.sensors["motor_power_kw"][0])
+
+    at_peak, over, far_over = excursion(0.385), excursion(0.45), excursion(0.50)
+    assert at_peak > over > far_over
+    assert at_peak > excursion(0.30)
+
+
+def test_healthy_bearing_stays_below_alarm(day: tuple[list[TickOutput], State]) -> None:
+    bearing = series(day[0], "trunnion_bearing_temp_c")
+    oil = series(day[0], "lube_oil_temp_c")
+    ambient = series(day[0], "ambient_temp_c")
+    assert bearing.max() < TRUNNION_ALARM_C
+    assert np.all(bearing > oil) and np.all(oil > ambient)
+    assert 35.0 < bearing.mean() < 60.0
+
+
+def test_bearing_temperature_rises_with_damage() -> None:
+    final = []
+    for damage in (0.0, 0.3, 0.6, 1.0):
+        outputs, _ = simulate(2, 12 * 60, tweak=setter("bearing_damage_frac", damage))
+        final.append(series(outputs, "trunnion_bearing_temp_c")[-60:].mean())
+    assert np.all(np.diff(final) > 2.0)
+    assert final[-1] > TRUNNION_ALARM_C
+
+
+def test_vibration_in_zone_a_when_healthy_and_rising_with_damage(
+    day: tuple[list[TickOutput], State],
+) -> None:
+    ab, _, cd = ISO_10816_G1_RIGID_MM_S
+    assert series(day[0], "pinion_vibration_mm_s").max() < ab
+    for name in ("bearing_damage_frac", "gearbox_damage_frac"):
+        out = simulate(1, 1, tweak=setter(name, 1.0))[0][0]
+        assert out.sensors["pinion_vibration_mm_s"][0] > cd
+
+
+def test_worn_liner_lowers_throughput() -> None:
+    def tonnes(height_mm: float) -> float:
+        outputs, _ = simulate(3, 120, tweak=setter("liner_height_mm", height_mm))
+        return float(np.sum([o.production for o in outputs]))
+
+    new, half, worn = tonnes(152.0), tonnes(80.0), tonnes(30.0)
+    assert half == pytest.approx(new, rel=1e-12)  # above the knee h/h0 = 0.5: no penalty
+    assert worn < 0.9 * new
+
+
+def test_degradation_states_stay_constant_in_this_issue(
+    day: tuple[list[TickOutput], State],
+) -> None:
+    state = day[1]
+    np.testing.assert_array_equal(state["liner_height_mm"], 152.0)
+    np.testing.assert_array_equal(state["bearing_damage_frac"], 0.0)
+    np.testing.assert_array_equal(state["gearbox_damage_frac"], 0.0)
+
+
+def test_determinism_and_seed_dependence() -> None:
+    a, _ = simulate(4, 60, seed=11)
+    b, _ = simulate(4, 60, seed=11)
+    c, _ = simulate(4, 60, seed=12)
+    for name in Mill.sensor_names():
+        np.testing.assert_array_equal(series(a, name), series(b, name))
+    assert not np.array_equal(series(a, "feed_rate_tph"), series(c, "feed_rate_tph"))
+
+
+def test_constants_follow_the_parameter_arrays() -> None:
+    model = Mill()
+    small = stack([MillParams(diameter_m=8.0, length_m=4.0)])
+    large = stack([MillParams()])
+    assert model.constants(small, 60.0) is model.constants(small, 60.0)
+    assert model.constants(large, 60.0).power_scale_kw > model.constants(small, 60.0).power_scale_kw
+    assert model.constants(large, 30.0).wi.decay > model.constants(large, 60.0).wi.decay
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(ValidationError, match="ball_filling_frac"):
+        MillParams(ball_filling_frac=0.3, filling_setpoint_frac=0.25)
+    with pytest.raises(ValidationError, match="p80_um"):
+        MillParams(p80_um=5000, f80_um=4000)
+    with pytest.raises(ValidationError):
+        MillParams(speed_frac_critical=0.85)  # outside Hulbert's fit
+    with pytest.raises(ValidationError):
+        MillParams(unknown=1)  # type: ignore[call-arg]
+
+
+def test_every_param_names_unit_tag_and_source() -> None:
+    for name, prov in MillParams.provenance().items():
+        assert prov["unit"] and prov["source"] and prov["tag"] in "VDA", name

@@ -1,0 +1,1 @@
+"""twins layer of AurumAI Twin."""

@@ -1,0 +1,342 @@
+"""Industrial steam BOILER (gas / diesel / coal fired), 50 t/h saturated steam at 1.1 MPa.
+
+Steam demand follows a site process profile; the combustion control fires to the demanded heat
+with a lag, the drum stores the difference as pressure, and the fuel burned is the heat absorbed
+over the efficiency from the heat-loss method (machines.md §4). Degradation states (fouling,
+O2-trim drift, tube leak, fan-bearing damage) already act on the physics; they start healthy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal, cast
+
+import numpy as np
+from pydantic import model_validator
+
+from physics import boiler as bp
+from physics.common import ou_step
+from physics.fuels import FUEL_NAMES, get_fuel
+from twins.kind import F64, Channel, Kind, State, StateVar, Status, TickContext, TickOutput
+from twins.params import KindParams, ParamArrays, param
+from twins.rng import Streams
+from twins.site import Environment
+
+_M47 = "machines.md §4.7"
+_ISO = "ISO 10816-3 Group 2 rigid (machines.md §5.3)"
+
+
+class BoilerParams(KindParams):
+    """One boiler: rating, firing, process profile and auxiliaries (defaults: machines.md §4.7)."""
+
+    fuel: Literal["natural_gas", "diesel", "coal"] = param(
+        "natural_gas", "label", _M47, "A", "Fuel fired"
+    )
+    mcr_steam_tph: float = param(50.0, "t/h", _M47, "A", "Maximum continuous rating", gt=0)
+    pressure_setpoint_mpa: float = param(
+        1.1, "MPa", _M47, "A", "Drum pressure set-point (absolute)", ge=0.2, le=15
+    )
+    feedwater_temp_c: float = param(105.0, "°C", _M47, "A", "Feedwater (deaerator)", ge=20, le=250)
+    o2_setpoint_pct: float = param(
+        2.5,
+        "%",
+        f"{_M47}: 2-3 gas, 3-4 oil, 4-6 coal",
+        "V",
+        "Flue O2 set-point (dry); defaults to the fuel's typical value",
+        ge=0.5,
+        le=12,
+    )
+    o2_low_fire_rise_pct: float = param(
+        1.5,
+        "%",
+        "burners need more excess air at low fire",
+        "A",
+        "Extra O2 at minimum fire",
+        ge=0,
+        le=8,
+    )
+    turndown_ratio: float = param(4.0, "-", "modulating burner 4:1", "A", "MCR / minimum", ge=1.5)
+    blowdown_frac: float = param(0.03, "-", "typical 1-5 %", "A", "Of steam flow", ge=0, le=0.2)
+    condensate_return_frac: float = param(
+        0.5, "-", "process-plant typical", "A", "Steam returned as condensate", ge=0, le=1
+    )
+    stack_temp_mcr_c: float = param(
+        170.0,
+        "°C",
+        "economizer; ≤ T_sat + 30 °C (Forbes Marshall, machines.md §4.3)",
+        "A",
+        "Stack temperature at MCR, clean, 25 °C air",
+        ge=60,
+        le=450,
+    )
+    u_clean_w_m2k: float = param(
+        50.0, "W/m²K", "gas-side convection 30-60 W/m²K", "A", "Clean U at MCR", gt=0, le=500
+    )
+    radiation_loss_mcr_pct: float = param(
+        0.5, "%", "machines.md §4.3: 0.2-1.5 %", "A", "Casing loss at MCR", ge=0, le=3
+    )
+    drum_time_constant_s: float = param(
+        250.0, "s", "JModelica DrumBoiler T_D (machines.md §4.5)", "V", "T_D", gt=0
+    )
+    firing_lag_s: float = param(90.0, "s", "combustion control", "A", "Firing-rate lag", gt=0)
+    base_load_frac: float = param(
+        0.7, "-", "site process profile", "A", "Mean demand / MCR", ge=0, le=1
+    )
+    daily_amplitude_frac: float = param(
+        0.15, "-", "site process profile", "A", "Relative daily swing of demand", ge=0, le=1
+    )
+    peak_hour_local: float = param(13.0, "h", "day-shift peak", "A", "Local hour", ge=0, lt=24)
+    demand_noise_sd_frac: float = param(
+        0.05, "-", "site process profile", "A", "Stationary sd of demand / MCR", ge=0, le=0.5
+    )
+    demand_noise_tau_h: float = param(
+        2.0, "h", "site process profile", "A", "Correlation time of demand noise", gt=0
+    )
+    fan_dp_kpa: float = param(3.0, "kPa", "FD fan with economizer", "A", "Fan total Δp", gt=0)
+    fan_efficiency: float = param(0.70, "-", "fan + motor", "A", "", gt=0, le=1)
+    feed_pump_dp_mpa: float = param(
+        1.5, "MPa", "drum pressure + line and valve losses", "A", "Pump Δp", gt=0
+    )
+    feed_pump_efficiency: float = param(0.65, "-", "pump + motor", "A", "", gt=0, le=1)
+    fan_vibration_mm_s: float = param(
+        1.2, "mm/s", f"{_ISO}: zone A < 1.4", "A", "Healthy fan vibration at MCR", ge=0
+    )
+    fan_vibration_cd_mm_s: float = param(
+        4.5, "mm/s", f"{_ISO}: C/D boundary", "V", "Vibration added at bearing damage 1", ge=0
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fuel_o2(cls, data: Any) -> Any:
+        """A coal or oil boiler not given an O2 set-point gets its fuel's typical one."""
+        if (
+            isinstance(data, dict)
+            and "o2_setpoint_pct" not in data
+            and data.get("fuel") in FUEL_NAMES
+        ):
+            return {**data, "o2_setpoint_pct": get_fuel(data["fuel"]).o2_typical_pct}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BoilerParams:
+        if self.stack_temp_mcr_c < self.feedwater_temp_c + 10:
+            raise ValueError(
+                f"stack_temp_mcr_c={self.stack_temp_mcr_c} must exceed feedwater_temp_c="
+                f"{self.feedwater_temp_c} by at least 10 °C (the economizer's cold end)"
+            )
+        if self.feed_pump_dp_mpa <= self.pressure_setpoint_mpa:
+            raise ValueError(
+                f"feed_pump_dp_mpa={self.feed_pump_dp_mpa} must exceed pressure_setpoint_mpa="
+                f"{self.pressure_setpoint_mpa} to feed the drum"
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class Plant:
+    """Per-twin constants derived once from the parameters and the sites (SI)."""
+
+    st: bp.Stoich
+    m_mcr_kg_s: F64  # steam flow at MCR
+    q_mcr_w: F64  # heat absorbed at MCR, blowdown included
+    dh_leak_j_kg: F64  # heat to turn leaking feedwater into steam
+    rho_feed: F64
+    u_min: F64  # minimum steam flow / MCR
+    ntu_mcr: F64
+    wet_gas_design: F64  # wet flue gas per kg fuel at the O2 set-point
+    utc_offset_h: F64
+    p_atm_pa: F64
+    gj_per_j: F64  # activity per J of fuel heat (HHV); zero for the fuels not fired
+    l_per_j: F64
+    t_per_j: F64
+
+
+def plant(params: ParamArrays, env: Environment) -> Plant:
+    """The constants of a batch: fuel stoichiometry, IAPWS-IF97 enthalpies, design NTU."""
+    code = params["fuel"].astype(np.intp)
+    st = bp.ALL_FUELS.take(code)
+    ws = bp.water_steam(params["pressure_setpoint_mpa"], params["feedwater_temp_c"])
+    m_mcr = params["mcr_steam_tph"] / 3.6
+    bd = params["blowdown_frac"]
+    q_mcr = bp.heat_absorbed_w(m_mcr, bd * m_mcr, ws.h_steam, ws.h_drum_water, ws.h_feed)
+    ea = bp.excess_air_frac(params["o2_setpoint_pct"], st)
+    t_ad = bp.adiabatic_temp_c(np.full_like(ea, bp.T_REF_C), ea, st)
+    ntu_mcr = bp.design_ntu(t_ad, params["feedwater_temp_c"], params["stack_temp_mcr_c"])
+    lhv_over_hhv = st.lhv_j / st.hhv_j
+    densities = np.array([get_fuel(n).density_kg_l or 1.0 for n in FUEL_NAMES])[code]
+    return Plant(
+        st=st,
+        m_mcr_kg_s=m_mcr,
+        q_mcr_w=q_mcr,
+        dh_leak_j_kg=ws.h_steam - ws.h_feed,
+        rho_feed=ws.rho_feed,
+        u_min=1.0 / params["turndown_ratio"],
+        ntu_mcr=ntu_mcr,
+        wet_gas_design=bp.wet_gas_kg(ea, st),
+        utc_offset_h=env.per_twin([s.climate.utc_offset_h for s in env.sites]),
+        p_atm_pa=bp.barometric_pressure_pa(env.per_twin([s.altitude_m for s in env.sites])),
+        gj_per_j=np.where(code == FUEL_NAMES.index("natural_gas"), lhv_over_hhv * 1e-9, 0.0),
+        l_per_j=np.where(code == FUEL_NAMES.index("diesel"), 1.0 / (st.hhv_j * densities), 0.0),
+        t_per_j=np.where(code == FUEL_NAMES.index("coal"), 1e-3 / st.hhv_j, 0.0),
+    )
+
+
+def _ch(name: str, unit: str, description: str, sd: float, source: str = "A") -> Channel:
+    return Channel(name, unit, description, noise_sd=sd, lo=0.0, source=source)
+
+
+class Boiler(Kind):
+    """A fleet of steam boilers (struct-of-arrays); see the module docstring."""
+
+    name = "boiler"
+    label = "BOILER"
+    description = "Industrial steam boiler, gas / diesel / coal fired, 50 t/h at 1.1 MPa"
+    Params = BoilerParams
+    state_vars = (
+        StateVar("demand_noise_frac", "-", "OU deviation of steam demand from the profile / MCR"),
+        StateVar("firing_frac", "-", "Heat released to the water/steam / heat absorbed at MCR"),
+        StateVar("drum_pressure_mpa", "MPa", "Drum pressure"),
+        StateVar("fouling_resistance_m2k_w", "m²K/W", "Fire-side fouling resistance R_f"),
+        StateVar("o2_drift_pct", "%", "Combustion-control drift of flue O2 above set-point"),
+        StateVar("tube_leak_kg_s", "kg/s", "Water leaking from the pressure parts"),
+        StateVar("fan_bearing_damage_frac", "-", "FD-fan bearing damage, 0 new to 1 zone D"),
+    )
+    sensors = (
+        _ch("steam_flow_tph", "t/h", "Steam flow delivered", 0.5, "A: 1 % of MCR"),
+        _ch("drum_pressure_mpa", "MPa", "Drum pressure (absolute)", 0.005, "A: 0.25 % of span"),
+        _ch("fuel_input_mw", "MW", "Fuel heat input on the HHV basis", 0.2, "A: flow meter"),
+        _ch("flue_o2_pct", "%", "Flue-gas O2, dry", 0.1, "A: zirconia analyser"),
+        _ch("flue_co2_pct", "%", "Flue-gas CO2, dry, from stoichiometry", 0.1, "A: NDIR"),
+        _ch("stack_temp_c", "°C", "Flue-gas temperature at the stack", 1.0, "A: thermocouple"),
+        _ch("feedwater_temp_c", "°C", "Feedwater temperature", 0.5, "A: RTD"),
+        _ch("efficiency_pct", "%", "Boiler efficiency (HHV), heat-loss soft sensor", 0.3),
+        _ch("fan_vibration_mm_s", "mm/s", "FD-fan bearing velocity RMS (ISO 10816-3)", 0.1),
+        _ch("makeup_water_tph", "t/h", "Make-up water flow", 0.3, "A: 1 % of range"),
+        Channel("ambient_temp_c", "°C", "Combustion-air (ambient) temperature", 0.3, source="A"),
+    )
+    activity = (
+        Channel("natural_gas_gj", "GJ", "Natural gas burned, energy on the NCV (LHV) basis"),
+        Channel("diesel_l", "L", "Diesel (gas oil) burned, litres at 15 °C"),
+        Channel("coal_t", "t", "Bituminous coal burned, tonnes as received"),
+        Channel("electricity_kwh", "kWh", "Electricity of the FD fan and the feed pump"),
+    )
+    production = Channel("steam_t", "t", "Saturated steam delivered during the tick")
+
+    def __init__(self) -> None:
+        self._key: tuple[ParamArrays, Environment] | None = None
+        self._plant: Plant | None = None
+
+    def plant(self, params: ParamArrays, env: Environment) -> Plant:
+        """Per-twin constants, computed once per batch (holding the key keeps its id unique)."""
+        key = self._key
+        if self._plant is None or key is None or key[0] is not params or key[1] is not env:
+            self._plant, self._key = plant(params, env), (params, env)
+        return self._plant
+
+    def initial(self, params: ParamArrays, env: Environment, rng: Streams) -> State:
+        k = self.plant(params, env)
+        noise = params["demand_noise_sd_frac"] * rng.normal("steam_demand_init", 0)
+        u = np.clip(params["base_load_frac"] + noise, k.u_min, 1.0)
+        zero = np.zeros(rng.n)
+        return {
+            "demand_noise_frac": noise,
+            "firing_frac": u,
+            "drum_pressure_mpa": params["pressure_setpoint_mpa"].copy(),
+            "fouling_resistance_m2k_w": zero.copy(),
+            "o2_drift_pct": zero.copy(),
+            "tube_leak_kg_s": zero.copy(),
+            "fan_bearing_damage_frac": zero,
+        }
+
+    def step(
+        self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
+    ) -> TickOutput:
+        k = self.plant(params, env)
+        u = self._demand(state, params, k, ctx, rng)
+        leak = state["tube_leak_kg_s"]
+        f_target = u + leak * k.dh_leak_j_kg / k.q_mcr_w
+        p_set = params["pressure_setpoint_mpa"]
+        p, f, load = bp.drum_step(
+            state["drum_pressure_mpa"] / p_set,
+            state["firing_frac"],
+            f_target,
+            ctx.dt_s,
+            params["drum_time_constant_s"],
+            params["firing_lag_s"],
+        )
+        state["drum_pressure_mpa"] = p * p_set
+        state["firing_frac"] = f
+        sensors, q_fuel, fan_w = self._combustion(state, params, k, ctx, load)
+        m_s = u * k.m_mcr_kg_s
+        sensors["steam_flow_tph"] = m_s * 3.6
+        sensors["drum_pressure_mpa"] = state["drum_pressure_mpa"].copy()
+        m_makeup = m_s * (1.0 - params["condensate_return_frac"] + params["blowdown_frac"]) + leak
+        sensors["makeup_water_tph"] = m_makeup * 3.6
+        sensors["feedwater_temp_c"] = params["feedwater_temp_c"].copy()
+        sensors["ambient_temp_c"] = ctx.ambient_c
+        activity = self._activity(q_fuel, m_s, fan_w, params, k, ctx.dt_s, leak)
+        status = np.full(u.shape, Status.RUNNING, dtype=np.int8)
+        return TickOutput(sensors, activity, m_s * (ctx.dt_s * 1e-3), status)
+
+    @staticmethod
+    def _demand(state: State, params: ParamArrays, k: Plant, ctx: TickContext, rng: Streams) -> F64:
+        """Steam demand / MCR: base load × daily cycle + OU noise, within turndown and MCR [A]."""
+        z = rng.normal("steam_demand", ctx.tick)
+        tau_s = params["demand_noise_tau_h"] * 3600.0
+        sd = params["demand_noise_sd_frac"]
+        # ou_step is annotated for a scalar τ but is elementwise; τ here is one per twin
+        noise = ou_step(state["demand_noise_frac"], 0.0, sd, cast(float, tau_s), ctx.dt_s, z)
+        state["demand_noise_frac"] = noise
+        hour = (ctx.hours_utc - params["peak_hour_local"]) + k.utc_offset_h
+        cycle = 1.0 + params["daily_amplitude_frac"] * np.cos((2.0 * np.pi / 24.0) * hour)
+        return np.clip(params["base_load_frac"] * cycle + noise, k.u_min, 1.0)
+
+    @staticmethod
+    def _combustion(
+        state: State, params: ParamArrays, k: Plant, ctx: TickContext, load: F64
+    ) -> tuple[dict[str, F64], F64, F64]:
+        """Flue gas, stack temperature, efficiency; fuel heat and fan power [W] (§4.2-4.4)."""
+        low_fire = np.clip((1.0 - load) / (1.0 - k.u_min), 0.0, 1.0)
+        o2 = params["o2_setpoint_pct"] + params["o2_low_fire_rise_pct"] * low_fire
+        o2 = o2 + state["o2_drift_pct"]
+        ea = bp.excess_air_frac(o2, k.st)
+        t_air = ctx.ambient_c
+        wet = bp.wet_gas_kg(ea, k.st)
+        gas_ratio = np.maximum(load, 0.05) * (wet / k.wet_gas_design)
+        n = bp.ntu(k.ntu_mcr, gas_ratio, params["u_clean_w_m2k"], state["fouling_resistance_m2k_w"])
+        t_ad = t_air + k.st.lhv_j * 1e-3 / (wet * bp.CP_HOT_GAS)
+        t_stack = bp.stack_temp_c(params["feedwater_temp_c"], t_ad, n)
+        eta = bp.combustion_efficiency(o2, t_stack, t_air, k.st)
+        eta = eta - bp.radiation_loss_frac(load, params["radiation_loss_mcr_pct"] * 0.01)
+        q_fuel = bp.fuel_heat_input_w(load * k.q_mcr_w, eta)
+        m_air = q_fuel / k.st.hhv_j * k.st.air_kg * (1.0 + ea) * (1.0 + bp.HUMIDITY)
+        rho_air = bp.air_density_kg_m3(k.p_atm_pa, t_air)
+        fan_w = bp.fan_power_w(m_air, rho_air, params["fan_dp_kpa"] * 1e3, params["fan_efficiency"])
+        damage = state["fan_bearing_damage_frac"]
+        vib = params["fan_vibration_mm_s"] * (0.6 + 0.4 * load)
+        sensors = {
+            "fuel_input_mw": q_fuel * 1e-6,
+            "flue_o2_pct": o2,
+            "flue_co2_pct": bp.flue_co2_pct(ea, k.st),
+            "stack_temp_c": t_stack,
+            "efficiency_pct": eta * 100.0,
+            "fan_vibration_mm_s": vib + damage * params["fan_vibration_cd_mm_s"],
+        }
+        return sensors, q_fuel, fan_w
+
+    @staticmethod
+    def _activity(
+        q_fuel: F64, m_s: F64, fan_w: F64, params: ParamArrays, k: Plant, dt_s: float, leak: F64
+    ) -> dict[str, F64]:
+        """Fuel burned (in each fuel's own unit) and auxiliary electricity during the tick."""
+        m_feed = m_s * (1.0 + params["blowdown_frac"]) + leak
+        pump_w = bp.pump_power_w(
+            m_feed, params["feed_pump_dp_mpa"] * 1e6, k.rho_feed, params["feed_pump_efficiency"]
+        )
+        e_j = q_fuel * dt_s
+        return {
+            "natural_gas_gj": e_j * k.gj_per_j,
+            "diesel_l": e_j * k.l_per_j,
+            "coal_t": e_j * k.t_per_j,
+            "electricity_kwh": (fan_w + pump_w) * (dt_s / 3.6e6),
+        }

@@ -1,0 +1,452 @@
+"""Haul TRUCK (CAT 793F-class, mechanical drive): the haul cycle as a vectorised state machine.
+
+A truck runs QUEUE_LOAD → SPOT → LOAD → HAUL → QUEUE_DUMP → DUMP → RETURN over its site's road
+(machines.md §2.2). Each phase is one *step*, except HAUL and RETURN which are one step per road
+segment (RETURN runs the segments in reverse with the grade negated). Speed is quasi-steady on a
+segment (§2.3), so everything a step does per second (speed, engine power, fuel) is tabulated once
+per twin in a `Route` and a tick is a few passes of `take` over those tables: each pass spends the
+time left in the tick on the current step, and twins that finish a step move to the next one, so
+no time is lost at boundaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from physics import truck as phy
+from physics.common import relax
+from twins.kind import F64, Channel, Kind, State, StateVar, Status, TickContext, TickOutput
+from twins.params import KindParams, ParamArrays, param
+from twins.rng import Streams
+from twins.site import Environment
+
+PHASES = ("QUEUE_LOAD", "SPOT", "LOAD", "HAUL", "QUEUE_DUMP", "DUMP", "RETURN")
+QUEUE_LOAD, SPOT, LOAD, HAUL, QUEUE_DUMP, DUMP, RETURN = range(len(PHASES))
+MAX_PASSES = 32  # step boundaries a tick may cross; the loop ends once every twin is done
+_LEG = ("length_m", "grade_pct", "rolling_resistance_pct", "speed_limit_kmh")
+_M = "machines.md"
+_793 = "machines.md §2.1, 793D vehicle-model code file"
+_RAKHA = "Rakha truck model, aarondotter/rimpull python/vdm.py (machines.md §2.3)"
+_ML = "argenismarin/MineLab examples/10_equipment_fleet.py (machines.md §2.2)"
+
+
+class TruckParams(KindParams):
+    """A CAT 793F-class truck and the loader serving it (machines.md §2.8 and §2.2)."""
+
+    payload_t: float = param(227.0, "t", f"{_M} §2.1, MineLab 793F", "V", "payload", gt=0, le=500)
+    empty_t: float = param(157.0, "t", f"{_M} §2.1: 384 − 227", "D", "empty mass", gt=0, le=400)
+    engine_kw: float = param(1976.0, "kW", f"{_M} §2.1, MineLab 793F", "V", "rated", gt=0, le=5e3)
+    drivetrain_eff: float = param(0.80, "-", _RAKHA, "V", "η with accessories", gt=0, le=1)
+    mu_traction: float = param(0.30, "-", _RAKHA, "V", "tyre-road adhesion μ", gt=0, le=1)
+    driven_axle_share: float = param(0.64, "-", _RAKHA, "V", "m_ta/m", gt=0, le=1)
+    drag_coeff: float = param(0.9, "-", _793, "V", "aerodynamic C_d", ge=0, le=2)
+    frontal_area_m2: float = param(45.0, "m²", _793, "V", "frontal area", ge=0, le=100)
+    v_max_kmh: float = param(54.0, "km/h", f"{_793}: 54.2", "V", "top speed", gt=0, le=80)
+    retarder_kw: float = param(
+        2000.0, "kW", "≈ rated power; no 793F retarding chart found", "A", "retarding", gt=0, le=1e4
+    )
+    crawl_kmh: float = param(3.0, "km/h", "creep where traction fails", "A", "crawl", gt=0, le=10)
+    idle_kw: float = param(80.0, "kW", "≈4 % of rated: idle + fans", "A", "idle", gt=0, le=500)
+    hoist_kw: float = param(300.0, "kW", "body hoist during dump", "A", "hoist", ge=0, le=1e3)
+    sfc_l_kwh: float = param(0.24, "L/kWh", f"{_M} §2.4, MineLab", "V", "SFC", gt=0, le=0.5)
+    sfc_knee_load_frac: float = param(
+        0.35, "-", "below the LF band 0.40-0.70 (§2.4)", "A", "SFC flat above", gt=0, le=1
+    )
+    sfc_idle_rise_frac: float = param(
+        0.6, "-", "diesel part-load penalty", "A", "SFC rise at zero load", ge=0, le=3
+    )
+    fuel_spread_frac: float = param(
+        0.11, "-", "CAT handbook: operators differ 10-12 % (§2.4)", "V", "fuel spread", ge=0, le=0.5
+    )
+    injector_sfc_gain: float = param(
+        0.10, "-", "worn-injector fuel penalty", "A", "SFC rise at wear 1", ge=0, le=1
+    )
+    rpm_idle: float = param(700.0, "rpm", "C175-class low idle", "A", "idle", gt=0, le=1500)
+    rpm_rated: float = param(1750.0, "rpm", "C175-class rated speed", "A", "rated", gt=0, le=3e3)
+    thermostat_c: float = param(85.0, "°C", f"{_M} §2.5 floor", "A", "opening", ge=60, le=100)
+    thermostat_band_c: float = param(8.0, "°C", "wax thermostat", "A", "band", ge=0, le=20)
+    coolant_rise_design_c: float = param(
+        50.0, "°C", f"{_M} §2.5 ΔT_design", "A", "rise at rated load", gt=0, le=150
+    )
+    coolant_tau_s: float = param(600.0, "s", f"{_M} §2.5 τ", "A", "coolant lag", gt=0, le=7200)
+    oil_offset_c: float = param(5.0, "°C", "oil runs hotter", "A", "over coolant", ge=-10, le=30)
+    oil_load_rise_c: float = param(15.0, "°C", "oil heats with load", "A", "at rated", ge=0, le=50)
+    oil_tau_s: float = param(900.0, "s", "sump thermal mass", "A", "oil lag", gt=0, le=7200)
+    vib_base_mm_s: float = param(1.0, "mm/s", f"{_M} §5.3", "A", "site baseline", gt=0, le=20)
+    vib_per_kmh: float = param(0.04, "mm/s/(km/h)", "speed term", "A", "slope", ge=0, le=1)
+    bearing_vib_gain: float = param(
+        3.0, "-", "× (1 + gain·damage)", "A", "bearing gain", ge=0, le=20
+    )
+    tyre_tread_new_mm: float = param(
+        100.0, "mm", f"{_M} §2.6, 59/80R63", "A", "new tread", gt=0, le=200
+    )
+    bucket_m3: float = param(34.0, "m³", f"{_ML}: CAT 6060", "V", "loader bucket", gt=0, le=100)
+    bucket_fill_frac: float = param(0.85, "-", _ML, "V", "bucket fill factor", gt=0, le=1.2)
+    bank_density_t_m3: float = param(2.6, "t/m³", f"{_ML}: 'bank density'", "V", "ore", gt=0, le=6)
+    swell_frac: float = param(
+        0.30, "-", "1.3 a common ore figure; rock 1.2-1.7", "A", "bank→loose", ge=0, le=1.5
+    )
+    swing_s: float = param(28.0, "s", _ML, "V", "loader swing cycle", gt=0, le=120)
+    spot_min: float = param(0.5, "min", _ML, "V", "spot at the loader", ge=0, le=10)
+    dump_min: float = param(1.5, "min", _ML, "V", "dump", ge=0, le=10)
+    queue_load_mean_min: float = param(1.0, "min", _ML, "V", "mean loader queue", ge=0, le=120)
+    queue_dump_mean_min: float = param(
+        0.25, "min", "MineLab books its queue at the loader", "A", "mean dump queue", ge=0, le=120
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    """Per-twin tables over the steps of one cycle, flattened to (n·width,) for one `take` each.
+
+    Columns run in cycle order: QUEUE_LOAD, SPOT, LOAD, HAUL legs, QUEUE_DUMP, DUMP, RETURN legs;
+    legs beyond a twin's own road are padding and never visited.
+    """
+
+    first: NDArray[np.intp]  # (7,) column of each phase's first step
+    row: NDArray[np.intp]  # (n,) offset of each twin's row
+    n_legs: NDArray[np.intp]  # (n,) road segments at each twin's site
+    speed: F64  # [m/s], 0 when stationary
+    pace: F64  # [s/m] = 1/speed, 0 when stationary
+    length: F64  # [m] of a road leg, 0 for a timed step
+    duration: F64  # [s] of a timed step (queues: the mean), 0 for a road leg
+    power: F64  # engine output [kW]
+    fuel: F64  # fuel rate of a healthy truck before the per-twin multiplier [L/s]
+    grade: F64  # grade in the direction of travel [%]
+    load_s: F64  # (n,) loading time [s]
+
+    def index(self, phase: NDArray[np.intp], leg: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Flat table index of every twin's current step (leg is 0 in a timed phase)."""
+        return self.row + self.first[phase] + leg
+
+
+def site_roads(env: Environment) -> tuple[F64, NDArray[np.intp]]:
+    """Length, grade, RR and limit of every leg as (4, direction, site, leg), and leg counts.
+
+    Direction 0 is loaded (segments in order), 1 is empty (reversed, grade negated).
+    """
+    roads = []
+    for k, site in enumerate(env.sites):
+        if site.road is None:
+            raise ValueError(f"site {k} of a truck batch has no road (Truck.site_needs)")
+        roads.append(np.array([[getattr(s, a) for s in site.road.segments] for a in _LEG]))
+    out = np.zeros((4, 2, len(roads), max(r.shape[1] for r in roads)))
+    out[2:] = 1.0  # padding legs: zero length, harmless RR and limit
+    for k, cols in enumerate(roads):
+        out[:, 0, k, : cols.shape[1]] = cols
+        out[:, 1, k, : cols.shape[1]] = cols[:, ::-1] * np.array([[1.0], [-1.0], [1.0], [1.0]])
+    return out, np.array([r.shape[1] for r in roads], dtype=np.intp)
+
+
+def _legs(p: ParamArrays, env: Environment, roads: F64) -> dict[str, F64]:
+    """Speed [m/s] and engine power [kW] on every leg, (direction, twin, leg)."""
+    site, c = env.site_index, np.s_[:, None]
+    f0_per_kg = phy.grade_rolling_force(1.0, roads[1], roads[2])[:, site]  # trig once per site
+    altitude = env.per_twin([s.altitude_m for s in env.sites])
+    mass = np.stack([p["empty_t"] + p["payload_t"], p["empty_t"]])[:, :, None] * 1e3
+    f0 = f0_per_kg * mass
+    k_aero = phy.aero_coefficient(phy.air_density(altitude), p["drag_coeff"], p["frontal_area_m2"])
+    available_w = p["engine_kw"] * 1e3 * phy.altitude_power_factor(altitude)
+    speed = phy.steady_speed(
+        wheel_power_w=(p["drivetrain_eff"] * available_w)[c],
+        retarder_w=p["retarder_kw"][c] * 1e3,
+        f0_n=f0,
+        k_aero=k_aero[c],
+        traction_n=phy.traction_limit(mass, p["mu_traction"][c], p["driven_axle_share"][c]),
+        cap_m_s=np.minimum(roads[3][:, site], p["v_max_kmh"][c]) * phy.KMH,
+        crawl_m_s=p["crawl_kmh"][c] * phy.KMH,
+    )
+    force = phy.resistance_force(f0, k_aero[c], speed)
+    eta, idle_w = p["drivetrain_eff"][c], p["idle_kw"][c] * 1e3
+    power_kw = phy.engine_power(force, speed, eta, idle_w, available_w[c]) * 1e-3
+    length, grade = roads[0][:, site], roads[1][:, site]
+    return {"speed": speed, "power": power_kw, "length": length, "grade": grade}
+
+
+def load_time(p: ParamArrays) -> F64:
+    """Loading time [s] from the loader's passes (§2.2), the bank density swollen to loose."""
+    rho = phy.loose_density(p["bank_density_t_m3"], p["swell_frac"])
+    passes = phy.loading_passes(p["payload_t"], p["bucket_m3"], p["bucket_fill_frac"], rho)
+    return phy.load_time_s(passes, p["swing_s"])
+
+
+def _timed(p: ParamArrays) -> dict[str, F64]:
+    """Duration [s] and engine power [kW] of the timed steps, (twin, 5) in cycle order."""
+    minutes = ("queue_load_mean_min", "spot_min", "", "queue_dump_mean_min", "dump_min")
+    duration = [p[m] * 60.0 if m else load_time(p) for m in minutes]
+    idle = p["idle_kw"]
+    power = [idle, idle, idle, idle, idle + p["hoist_kw"]]  # the hoist lifts the body at the dump
+    return {"duration": np.stack(duration, axis=1), "power": np.stack(power, axis=1)}
+
+
+def build_route(p: ParamArrays, env: Environment) -> Route:
+    """Tabulate every twin's cycle: its timed steps and the legs of its site's road."""
+    roads, counts = site_roads(env)
+    legs, timed = _legs(p, env, roads), _timed(p)
+    n, s = len(env.site_index), roads.shape[3]
+    no_t, no_leg = np.zeros((n, 5)), np.zeros((2, n, s))
+
+    def table(t: F64, leg: F64) -> F64:
+        return np.concatenate([t[:, :3], leg[0], t[:, 3:], leg[1]], axis=1).ravel()
+
+    def cell(name: str) -> F64:
+        return np.repeat(p[name], 5 + 2 * s)
+
+    speed, power = table(no_t, legs["speed"]), table(timed["power"], legs["power"])
+    load = power / cell("engine_kw")
+    sfc = phy.sfc_part_load(
+        load, cell("sfc_l_kwh"), cell("sfc_knee_load_frac"), cell("sfc_idle_rise_frac")
+    )
+    return Route(
+        first=np.array([0, 1, 2, 3, 3 + s, 4 + s, 5 + s], dtype=np.intp),
+        row=np.arange(n, dtype=np.intp) * (5 + 2 * s),
+        n_legs=counts[env.site_index],
+        speed=speed,
+        pace=np.divide(1.0, speed, out=np.zeros_like(speed), where=speed > 0),
+        length=table(no_t, legs["length"]),
+        duration=table(timed["duration"], no_leg),
+        power=power,
+        fuel=phy.fuel_rate_lph(power * 1e3, sfc) / 3600.0,
+        grade=table(no_t, legs["grade"]),
+        load_s=timed["duration"][:, LOAD],
+    )
+
+
+@dataclass
+class _Tick:
+    """Where each twin is in its cycle while a tick is spent, and what it has used so far."""
+
+    phase: NDArray[np.intp]
+    leg: NDArray[np.intp]
+    left_s: F64  # time left in a timed step (0 on a road leg)
+    left_m: F64  # distance left on a road leg (0 in a timed step)
+    payload: F64
+    time_s: F64  # time of the tick not yet spent
+    fuel_l: F64
+    energy_kj: F64
+    dist_m: F64
+    hauled_t: F64
+
+    @classmethod
+    def start(cls, s: State, dt_s: float) -> _Tick:
+        phase, leg = s["phase_code"].astype(np.intp), s["leg_index"].astype(np.intp)
+        left = s["phase_left_s"].copy(), s["leg_left_m"].copy()
+        used = np.zeros((4, len(phase)))
+        return cls(phase, leg, *left, s["payload_t"].copy(), s["carry_s"] + dt_s, *used)
+
+
+class _QueueDraws:
+    """Exponential queue-time factors (mean 1) of one tick, drawn only if some twin queues."""
+
+    def __init__(self, rng: Streams, tick: int) -> None:
+        self.rng, self.tick = rng, tick
+        self.cache: dict[str, F64] = {}
+
+    def __call__(self, purpose: str) -> F64:
+        if purpose not in self.cache:
+            self.cache[purpose] = -np.log1p(-self.rng.uniform(purpose, self.tick))
+        return self.cache[purpose]
+
+
+def _spend(route: Route, t: _Tick) -> NDArray[np.bool_]:
+    """One pass: each twin spends what is left of the tick on its step; who finished the step."""
+    k = route.index(t.phase, t.leg)
+    t_end = np.maximum(t.left_m * route.pace[k] + t.left_s, 0.0)  # rounding can leave -1e-13 m
+    spent = np.minimum(t.time_s, t_end)
+    done = (t_end <= t.time_s) & (t.time_s > 0.0)  # a twin out of time moves on next tick
+    t.time_s -= spent
+    t.fuel_l += spent * route.fuel[k]
+    t.energy_kj += spent * route.power[k]
+    moved = spent * route.speed[k]
+    t.dist_m += moved
+    t.left_m -= moved
+    np.maximum(t.left_s - spent, 0.0, out=t.left_s)
+    return done
+
+
+def _advance(
+    route: Route, t: _Tick, done: NDArray[np.bool_], payload_t: F64, draws: _QueueDraws
+) -> None:
+    """Move the twins that finished a step to the next one; the body fills and empties here."""
+    i = np.flatnonzero(done)
+    ph, leg = t.phase[i], t.leg[i]
+    onward = ((ph == HAUL) | (ph == RETURN)) & (leg + 1 < route.n_legs[i])
+    dumped, loaded = i[ph == DUMP], i[ph == LOAD]
+    t.hauled_t[dumped] += t.payload[dumped]
+    t.payload[dumped] = 0.0
+    t.payload[loaded] = payload_t[loaded]
+    ph = np.where(onward, ph, (ph + 1) % len(PHASES))
+    leg = np.where(onward, leg + 1, 0)
+    t.phase[i], t.leg[i] = ph, leg
+    k = route.row[i] + route.first[ph] + leg
+    t.left_m[i] = route.length[k]
+    duration = route.duration[k]
+    for phase, purpose in ((QUEUE_LOAD, "queue_load"), (QUEUE_DUMP, "queue_dump")):
+        queued = ph == phase
+        if queued.any():
+            duration[queued] *= draws(purpose)[i[queued]]
+    t.left_s[i] = duration
+
+
+def _spread(route: Route, u: F64) -> tuple[NDArray[np.intp], NDArray[np.intp], F64, F64]:
+    """Phase, leg, time and distance left of trucks placed at fraction u of a nominal cycle."""
+    n = len(route.row)
+    ends = np.cumsum((route.length * route.pace + route.duration).reshape(n, -1), axis=1)
+    at = u * ends[:, -1]
+    col = (ends <= at[:, None]).sum(axis=1)
+    left = ends[np.arange(n), col] - at
+    phase = np.searchsorted(route.first, col, side="right") - 1
+    speed = route.speed[route.row + col]
+    on_road = speed > 0
+    left_s, left_m = np.where(on_road, 0.0, left), np.where(on_road, left * speed, 0.0)
+    return phase, col - route.first[phase], left_s, left_m
+
+
+def _sensor(name: str, unit: str, what: str, noise: float, lo: float = -np.inf) -> Channel:
+    return Channel(name, unit, what, noise, lo, source="A: typical accuracy of the sensor class")
+
+
+class Truck(Kind):
+    """A haul truck cycling between a loader and a dump over its site's road."""
+
+    name: ClassVar[str] = "truck"
+    label: ClassVar[str] = "TRUCK"
+    description: ClassVar[str] = "CAT 793F-class mechanical-drive haul truck on a haul cycle"
+    Params: ClassVar[type[KindParams]] = TruckParams
+    site_needs: ClassVar[tuple[str, ...]] = ("road",)
+    state_vars: ClassVar[tuple[StateVar, ...]] = (
+        StateVar("phase_code", "-", "haul-cycle phase, index into PHASES"),
+        StateVar("leg_index", "-", "road segment within HAUL / RETURN in travel order, else 0"),
+        StateVar("phase_left_s", "s", "time left in a timed phase"),
+        StateVar("leg_left_m", "m", "distance left on the current road segment"),
+        StateVar("carry_s", "s", "tick time not yet spent (more boundaries than passes)"),
+        StateVar("payload_t", "t", "material in the body"),
+        StateVar("coolant_temp_c", "°C", "engine coolant temperature"),
+        StateVar("oil_temp_c", "°C", "engine oil temperature"),
+        StateVar("odometer_km", "km", "distance travelled"),
+        StateVar("fuel_multiplier", "-", "operator/machine fuel factor, fixed per twin"),
+        StateVar("cooling_capacity_frac", "-", "radiator capacity, 1 clean (K_q = 1/this)"),
+        StateVar("injector_wear_frac", "-", "injector wear, 0 new; raises SFC"),
+        StateVar("bearing_damage_frac", "-", "driveline bearing damage, 0 new; raises vibration"),
+        StateVar("tyre_tread_mm", "mm", "tyre tread depth left"),
+    )
+    sensors: ClassVar[tuple[Channel, ...]] = (
+        _sensor("payload_t", "t", "payload in the body (payload monitor)", 2.0, 0.0),
+        _sensor("speed_kmh", "km/h", "ground speed", 0.5, 0.0),
+        _sensor("grade_pct", "%", "road grade in the direction of travel", 0.3),
+        _sensor("engine_rpm", "rpm", "engine speed", 10.0, 0.0),
+        _sensor("engine_load_pct", "%", "engine output, % of rated power", 1.0, 0.0),
+        _sensor("fuel_rate_lph", "L/h", "fuel rate (ECU)", 3.0, 0.0),
+        _sensor("coolant_temp_c", "°C", "engine coolant temperature", 0.5),
+        _sensor("oil_temp_c", "°C", "engine oil temperature", 0.5),
+        _sensor("driveline_vibration_mm_s", "mm/s", "driveline vibration velocity RMS", 0.1, 0.0),
+        _sensor("ambient_temp_c", "°C", "ambient air temperature", 0.3),
+        Channel("cycle_phase_code", "-", "haul-cycle phase", categories=PHASES),
+    )
+    activity: ClassVar[tuple[Channel, ...]] = (Channel("diesel_l", "L", "diesel burned"),)
+    production: ClassVar[Channel] = Channel("ore_hauled_t", "t", "payload dumped")
+
+    def __init__(self) -> None:
+        self._cache: tuple[ParamArrays, Environment, Route] | None = None
+
+    def route(self, params: ParamArrays, env: Environment) -> Route:
+        """The batch's cycle tables, built once per (params, env) and reused every tick."""
+        if self._cache is None or self._cache[0] is not params or self._cache[1] is not env:
+            self._cache = (params, env, build_route(params, env))
+        return self._cache[2]
+
+    def initial(self, params: ParamArrays, env: Environment, rng: Streams) -> State:
+        p, z = params, np.zeros(rng.n)
+        phase, leg, left_s, left_m = _spread(self.route(p, env), rng.uniform("init/phase", 0))
+        full = (phase == HAUL) | (phase == QUEUE_DUMP) | (phase == DUMP)
+        coolant = p["thermostat_c"] + 0.5 * p["thermostat_band_c"]
+        return {
+            "phase_code": phase.astype(np.float64),
+            "leg_index": leg.astype(np.float64),
+            "phase_left_s": left_s,
+            "leg_left_m": left_m,
+            "carry_s": z.copy(),
+            "payload_t": np.where(full, p["payload_t"], 0.0),
+            "coolant_temp_c": coolant,
+            "oil_temp_c": coolant + p["oil_offset_c"] + 0.5 * p["oil_load_rise_c"],
+            "odometer_km": z.copy(),
+            "fuel_multiplier": 1.0 + p["fuel_spread_frac"] * (rng.uniform("init/fuel", 0) - 0.5),
+            "cooling_capacity_frac": z + 1.0,
+            "injector_wear_frac": z.copy(),
+            "bearing_damage_frac": z.copy(),
+            "tyre_tread_mm": p["tyre_tread_new_mm"].copy(),
+        }
+
+    def step(
+        self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
+    ) -> TickOutput:
+        route, draws = self.route(params, env), _QueueDraws(rng, ctx.tick)
+        t = _Tick.start(state, ctx.dt_s)
+        for _ in range(MAX_PASSES):
+            done = _spend(route, t)
+            if done.any():
+                _advance(route, t, done, params["payload_t"], draws)
+            if not t.time_s.any():
+                break
+        spent = state["carry_s"] + ctx.dt_s - t.time_s
+        self._heat(state, params, t.energy_kj / (spent * params["engine_kw"]), ctx)
+        state.update(
+            phase_code=t.phase.astype(np.float64),
+            leg_index=t.leg.astype(np.float64),
+            phase_left_s=t.left_s,
+            leg_left_m=t.left_m,
+            carry_s=np.minimum(t.time_s, ctx.dt_s),  # a truck more than a tick behind loses time
+            payload_t=t.payload,
+            odometer_km=state["odometer_km"] + t.dist_m * 1e-3,
+        )
+        return self._report(state, params, route, t, ctx)
+
+    @staticmethod
+    def _heat(state: State, p: ParamArrays, load: F64, ctx: TickContext) -> None:
+        """Coolant, then oil, relax towards their equilibria at the tick's mean load (§2.5)."""
+        band, rise = p["thermostat_band_c"], p["coolant_rise_design_c"]
+        capacity = state["cooling_capacity_frac"]
+        eq = phy.coolant_equilibrium_c(ctx.ambient_c, load, capacity, p["thermostat_c"], band, rise)
+        coolant = relax(state["coolant_temp_c"], eq, ctx.dt_s, p["coolant_tau_s"])
+        oil_eq = phy.oil_equilibrium_c(coolant, load, p["oil_offset_c"], p["oil_load_rise_c"])
+        state["coolant_temp_c"] = coolant
+        state["oil_temp_c"] = relax(state["oil_temp_c"], oil_eq, ctx.dt_s, p["oil_tau_s"])
+
+    @staticmethod
+    def _report(
+        state: State, p: ParamArrays, route: Route, t: _Tick, ctx: TickContext
+    ) -> TickOutput:
+        """Sensors read at the tick's end (a telemetry snapshot); fuel and output over the tick."""
+        k = route.index(t.phase, t.leg)
+        speed_kmh, load = route.speed[k] * 3.6, route.power[k] / p["engine_kw"]
+        wear = p["injector_sfc_gain"] * state["injector_wear_frac"]
+        fuel_factor = state["fuel_multiplier"] * (1.0 + wear)
+        filling = p["payload_t"] * (1.0 - t.left_s / np.maximum(route.load_s, 1e-9))
+        damage, gain = state["bearing_damage_frac"], p["bearing_vib_gain"]
+        vib = phy.driveline_vibration_mm_s(
+            speed_kmh, p["vib_base_mm_s"], p["vib_per_kmh"], damage, gain
+        )
+        sensors = {
+            "payload_t": np.where(t.phase == LOAD, filling, t.payload),
+            "speed_kmh": speed_kmh,
+            "grade_pct": route.grade[k],
+            "engine_rpm": phy.engine_rpm(load, speed_kmh > 0.0, p["rpm_idle"], p["rpm_rated"]),
+            "engine_load_pct": load * 100.0,
+            "fuel_rate_lph": route.fuel[k] * 3600.0 * fuel_factor,
+            "coolant_temp_c": state["coolant_temp_c"],
+            "oil_temp_c": state["oil_temp_c"],
+            "driveline_vibration_mm_s": vib,
+            "ambient_temp_c": ctx.ambient_c,
+            "cycle_phase_code": state["phase_code"],
+        }
+        return TickOutput(
+            sensors=sensors,
+            activity={"diesel_l": t.fuel_l * fuel_factor},
+            production=t.hauled_t,
+            status=np.full(len(k), Status.RUNNING, dtype=np.int8),
+            extra={"engine_kwh": t.energy_kj / 3600.0},
+        )
