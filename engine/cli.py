@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--twins-per-actor", type=_tpa, help='twins per shard actor, or "auto"')
     r.add_argument("--address", help="join an existing Ray cluster (or set RAY_ADDRESS)")
     r.add_argument("--duration", help='simulate only this long, e.g. "1d"')
+    r.add_argument(
+        "--speed",
+        type=float,
+        help="real-time mode: simulated seconds per wall second (60 = 1 min/s)",
+    )
     r.add_argument("--local", action="store_true", help="run all shards in this process")
     r.add_argument("--quiet", action="store_true", help="no progress display")
     r.set_defaults(func=cmd_run)
@@ -126,6 +131,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             address=args.address,
             backend="local" if args.local else "ray",
             duration=args.duration,
+            speed=args.speed,
             on_progress=on_progress,
         )
     show_summary(result.summary)

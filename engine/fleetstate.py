@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,36 @@ class FleetState:
                 "activity": {a: float(self.activity[a][i]) for a in kind.activity_names()},
                 "hours": {s.name.lower(): float(self.hours[int(s), i]) for s in Status},
             }
+
+
+ARRAYS = ("status", "production", "hours")
+
+
+def save(state: FleetState, path: Path) -> None:
+    """Write the fleet state (cumulative totals, latest channels) to an .npz file."""
+    arrays: dict[str, np.ndarray] = {k: getattr(state, k) for k in ARRAYS}
+    arrays |= {f"activity/{k}": v for k, v in state.activity.items()}
+    arrays |= {f"latest/{k}/{c}": v for k, chans in state.latest.items() for c, v in chans.items()}
+    arrays["epochs_done"] = np.array(state.epochs_done)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy stubs: **kw as bool
+    tmp.replace(path)
+
+
+def load(plan: FleetPlan, path: Path) -> FleetState:
+    """A FleetState as saved by `save` (e.g. to answer for a finished run)."""
+    state = FleetState(plan)
+    with np.load(path) as z:
+        for k in ARRAYS:
+            setattr(state, k, z[k])
+        state.activity = {k: z[f"activity/{k}"] for k in state.activity}
+        for kind, chans in state.latest.items():
+            state.latest[kind] = {c: z[f"latest/{kind}/{c}"] for c in chans}
+        done = int(z["epochs_done"])
+    state.epochs_done = done
+    if done:
+        state.sim_time = plan.timing.time_at(plan.timing.epoch_span(done - 1)[1])
+    return state
 
 
 def _plain(x: Any) -> float | None:

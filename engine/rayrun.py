@@ -101,8 +101,10 @@ class RayPool:
 class _Coordinator:
     """Owns one run: its clock, shards, recorder and the fleet's live state."""
 
-    def __init__(self, plan: FleetPlan, run_dir: str, manifest: dict[str, Any]) -> None:
-        self.loop = RunLoop(plan, Path(run_dir))
+    def __init__(
+        self, plan: FleetPlan, run_dir: str, manifest: dict[str, Any], speed: float | None
+    ) -> None:
+        self.loop = RunLoop(plan, Path(run_dir), speed)
         self.plan = plan
         self.manifest = manifest
         self.pool: RayPool | None = None
@@ -148,8 +150,12 @@ class _Coordinator:
 Coordinator = ray.remote(num_cpus=0, max_concurrency=16)(_Coordinator)
 
 
-def start_coordinator(plan: FleetPlan, run_dir: Path, manifest: dict[str, Any]) -> Any:
+def start_coordinator(
+    plan: FleetPlan, run_dir: Path, manifest: dict[str, Any], speed: float | None = None
+) -> Any:
     """A coordinator actor on this (the driver's) node, so files land where the user asked."""
     here = ray.get_runtime_context().get_node_id()
     strategy = NodeAffinitySchedulingStrategy(node_id=here, soft=True)
-    return Coordinator.options(scheduling_strategy=strategy).remote(plan, str(run_dir), manifest)
+    return Coordinator.options(scheduling_strategy=strategy).remote(
+        plan, str(run_dir), manifest, speed
+    )

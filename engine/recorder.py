@@ -1,14 +1,17 @@
 """Parquet tables a run leaves behind, written epoch by epoch so memory stays bounded.
 
-Fixed schemas (see `docs/outputs.md`): `twins.parquet` (one row per twin), `production.parquet`
-(per epoch per twin: product, resources used, hours by status) and `telemetry/<kind>.parquet`
-(sensor readings at the telemetry resolution). Rows are in canonical order (time, then the
-scenario's twin order), so the files are identical however the fleet was sharded.
+Fixed schemas (see `docs/outputs.md`): `twins.parquet` (one row per twin), `production/`
+(per epoch per twin: product, resources used, hours by status) and `telemetry/<kind>/` (sensor
+readings at the telemetry resolution). A table is a folder of complete Parquet part files
+(`part-00000.parquet`, ...) written every ~250,000 rows or 30 s: readable while the run goes on,
+and a crash loses at most the part in progress. Rows are in canonical order (time, then the
+scenario's twin order), so the tables are identical however the fleet was sharded.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ STATUS_NAMES = pa.array([s.name.lower() for s in Status], pa.string())
 TS = pa.timestamp("ms", tz="UTC")
 DICT = pa.dictionary(pa.int32(), pa.string())
 FLUSH_ROWS = 250_000
+FLUSH_SECONDS = 30.0
 
 
 def activity_columns(plan: FleetPlan) -> list[str]:
@@ -39,37 +43,55 @@ def activity_columns(plan: FleetPlan) -> list[str]:
 
 
 class _Table:
-    """One Parquet file fed with record batches, flushed as row groups of ~FLUSH_ROWS rows."""
+    """A table as a folder of part files, each a complete Parquet file written atomically."""
 
-    def __init__(self, path: Path, schema: pa.Schema) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
+    def __init__(self, folder: Path, schema: pa.Schema) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         self.schema = schema
         # Dictionary-encode only the categorical columns: trying it on float sensor data
         # doubles the writing time and grows the file (measured: 0.46 s vs 0.21 s, 21 vs 20 MB).
-        coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
-        self.writer = pq.ParquetWriter(path, schema, compression="zstd", use_dictionary=coded)
+        self.coded = [f.name for f in schema if pa.types.is_dictionary(f.type)]
         self.pending: list[pa.RecordBatch] = []
         self.pending_rows = 0
         self.rows = 0
+        self.parts = 0
+        self.last_flush = time.monotonic()
 
     def append(self, columns: dict[str, pa.Array]) -> None:
         batch = pa.RecordBatch.from_pydict(columns, schema=self.schema)
         self.pending.append(batch)
         self.pending_rows += batch.num_rows
-        if self.pending_rows >= FLUSH_ROWS:
+        waited = time.monotonic() - self.last_flush
+        if self.pending_rows >= FLUSH_ROWS or waited >= FLUSH_SECONDS:
             self.flush()
 
     def flush(self) -> None:
-        if self.pending:
-            self.writer.write_table(pa.Table.from_batches(self.pending, self.schema))
-            self.rows += self.pending_rows
-            self.pending, self.pending_rows = [], 0
+        """Write what is pending as the next part file (also an empty one if none exists yet)."""
+        if not self.pending and self.parts:
+            return
+        table = pa.Table.from_batches(self.pending, self.schema)
+        final = self.folder / f"part-{self.parts:05d}.parquet"
+        tmp = final.with_suffix(".tmp")
+        pq.write_table(table, tmp, compression="zstd", use_dictionary=self.coded)
+        tmp.replace(final)
+        self.parts += 1
+        self.rows += self.pending_rows
+        self.pending, self.pending_rows = [], 0
+        self.last_flush = time.monotonic()
 
     def close(self) -> int:
         self.flush()
-        self.writer.close()
         return self.rows
+
+
+def read_table(run_dir: Path, name: str) -> pa.Table:
+    """A run's table by name ("production", "telemetry/truck", "twins"), all parts in order."""
+    folder = run_dir / name
+    if folder.is_dir():
+        parts = sorted(folder.glob("part-*.parquet"))
+        return pa.concat_tables([pq.read_table(p) for p in parts])
+    return pq.read_table(run_dir / f"{name}.parquet")
 
 
 def _dict(indices: NDArray[Any], values: pa.Array) -> pa.DictionaryArray:
@@ -88,10 +110,9 @@ class Recorder:
         self.all_ids = pa.array(plan.twin_ids(), pa.string())
         self.kind_ids = {k: pa.array(g.twin_ids, pa.string()) for k, g in plan.groups.items()}
         self._write_twins()
-        self.production = _Table(run_dir / "production.parquet", self._production_schema())
+        self.production = _Table(run_dir / "production", self._production_schema())
         self.telemetry = {
-            k: _Table(run_dir / "telemetry" / f"{k}.parquet", self._telemetry_schema(k))
-            for k in plan.groups
+            k: _Table(run_dir / "telemetry" / k, self._telemetry_schema(k)) for k in plan.groups
         }
 
     def _write_twins(self) -> None:

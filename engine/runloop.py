@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.fleetstate import FleetState
+from engine.fleetstate import save as save_state
 from engine.plan import FleetPlan, ShardSpec
 from engine.recorder import Recorder
 from twins import registry
 from twins.shard import EpochResult, Shard
 from twins.site import Environment
+
+STATE_FILE = "fleet_state.npz"
 
 
 class ShardPool(Protocol):
@@ -79,8 +82,9 @@ class Progress:
 class RunLoop:
     """Advance the fleet epoch by epoch, keeping its state and writing its tables."""
 
-    def __init__(self, plan: FleetPlan, run_dir: Path) -> None:
+    def __init__(self, plan: FleetPlan, run_dir: Path, speed: float | None = None) -> None:
         self.plan = plan
+        self.speed = speed  # simulated seconds per wall second (real-time mode); None = flat out
         self.run_dir = run_dir
         self.state = FleetState(plan)
         start = plan.timing.start.isoformat()
@@ -109,6 +113,7 @@ class RunLoop:
         finally:
             t = time.perf_counter()
             self.rows = recorder.close()
+            save_state(self.state, self.run_dir / STATE_FILE)
             self.record_s += time.perf_counter() - t
             self.progress.timings = {
                 **self.extra_timings,
@@ -125,6 +130,7 @@ class RunLoop:
         for epoch in range(n_epochs):
             results = list(pool.collect())
             self.compute_s += max(r.compute_s for r in results)
+            self._pace(epoch, began)
             self.state.update(epoch, results)
             last = epoch + 1 == n_epochs or self._cancel.is_set()
             if not last:
@@ -135,6 +141,16 @@ class RunLoop:
             self._advance_progress(epoch, began)
             if last:
                 break
+
+    def _pace(self, epoch: int, began: float) -> None:
+        """In real-time mode, hold epoch results until the wall clock reaches their sim time."""
+        if not self.speed:
+            return
+        t = self.plan.timing
+        sim_s = t.epoch_span(epoch)[1] * t.tick_s
+        wait = began + sim_s / self.speed - time.perf_counter()
+        if wait > 0:
+            self._cancel.wait(wait)
 
     def _advance_progress(self, epoch: int, began: float) -> None:
         p = self.progress

@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
+from engine.durations import format_duration
 from engine.errors import Problem, RunError
 from engine.loader import load
 from engine.manifest import machine, versions, write_manifest
 from engine.plan import FleetPlan, build_plan, with_shards
+from engine.recorder import read_table
 from engine.runloop import LocalPool, RunLoop
 from engine.scenario import ScenarioBase
 from engine.summary import Summary
@@ -39,23 +40,26 @@ class RunResult:
 
     def table(self, name: str) -> pa.Table:
         """A table of the run by name: "production", "twins", "telemetry/truck", ..."""
-        return pq.read_table(self.run_dir / f"{name}.parquet")
+        return read_table(self.run_dir, name)
 
 
 def prepare(
     scenario: str | Path | dict[str, Any] | ScenarioBase,
     seed: int | None = None,
     duration: str | timedelta | None = None,
+    epoch: str | timedelta | None = None,
 ) -> ScenarioBase:
-    """A validated scenario, with an optional shorter duration (tests, smoke runs)."""
+    """A validated scenario with optional overrides (a shorter smoke run, finer epochs)."""
     sc = scenario if isinstance(scenario, ScenarioBase) else load(scenario)
-    changes: dict[str, Any] = {}
-    if seed is not None:
-        changes["seed"] = seed
-    if duration is not None:
-        data = sc.model_dump(mode="json") | {"duration": duration, **changes}
-        return load(data, file=f"{sc.name} (duration {duration})")
-    return sc.model_copy(update=changes) if changes else sc
+    changes: dict[str, Any] = {
+        k: v for k, v in (("seed", seed), ("duration", duration), ("epoch", epoch)) if v is not None
+    }
+    if not changes:
+        return sc
+    data = sc.model_dump(mode="json") | {
+        k: format_duration(v) if isinstance(v, timedelta) else v for k, v in changes.items()
+    }
+    return load(data, file=f"{sc.name} (with {', '.join(changes)} overridden)")
 
 
 def new_run_dir(base: str | Path, name: str) -> tuple[str, Path]:
@@ -80,34 +84,25 @@ def simulate(
     address: str | None = None,
     backend: Backend = "ray",
     duration: str | timedelta | None = None,
+    epoch: str | timedelta | None = None,
+    speed: float | None = None,
     on_progress: ProgressFn | None = None,
 ) -> RunResult:
     """Run a scenario to the end and return what it left behind.
 
     `seed`, `out`, `twins_per_actor` and `duration` override the scenario's own values;
-    `address` joins an existing Ray cluster; `backend="local"` runs every shard in this process.
+    `address` joins an existing Ray cluster; `backend="local"` runs every shard in this process;
+    `speed` paces the run to the wall clock (60 = one simulated minute per second).
     """
+    sc = prepare(scenario, seed, duration, epoch)
     if backend == "local":
-        return _run_local(scenario, seed, out, twins_per_actor, duration)
-    handle = start(
-        scenario,
-        seed=seed,
-        out=out,
-        twins_per_actor=twins_per_actor,
-        address=address,
-        duration=duration,
-    )
+        return _run_local(sc, out, twins_per_actor, speed)
+    handle = start(sc, out=out, twins_per_actor=twins_per_actor, address=address, speed=speed)
     return handle.wait(on_progress)
 
 
-def _setup(
-    scenario: str | Path | dict[str, Any] | ScenarioBase,
-    seed: int | None,
-    out: str | Path | None,
-    duration: str | timedelta | None,
-) -> tuple[ScenarioBase, FleetPlan, str, Path, dict[str, Any]]:
-    sc = prepare(scenario, seed, duration)
-    plan = build_plan(sc, seed)
+def _setup(sc: ScenarioBase, out: str | Path | None) -> tuple[FleetPlan, str, Path, dict[str, Any]]:
+    plan = build_plan(sc)
     run_id, run_dir = new_run_dir(out or sc.output.directory, sc.name)
     manifest = {
         "run_id": run_id,
@@ -116,7 +111,7 @@ def _setup(
         "versions": versions(),
         "machine": machine(),
     }
-    return sc, plan, run_id, run_dir, manifest
+    return plan, run_id, run_dir, manifest
 
 
 def _result(
@@ -131,18 +126,14 @@ def _result(
 
 
 def _run_local(
-    scenario: str | Path | dict[str, Any] | ScenarioBase,
-    seed: int | None,
-    out: str | Path | None,
-    twins_per_actor: int | str | None,
-    duration: str | timedelta | None,
+    sc: ScenarioBase, out: str | Path | None, twins_per_actor: int | str | None, speed: float | None
 ) -> RunResult:
     began = time.perf_counter()
-    sc, plan, run_id, run_dir, manifest = _setup(scenario, seed, out, duration)
+    plan, run_id, run_dir, manifest = _setup(sc, out)
     tpa = twins_per_actor if twins_per_actor is not None else sc.execution.twins_per_actor
     plan = with_shards(plan, tpa, 1)
     manifest["execution"] = {"backend": "local", "shards": len(plan.shards)}
-    loop = RunLoop(plan, run_dir)
+    loop = RunLoop(plan, run_dir, speed)
     try:
         loop.run(LocalPool(plan))
     finally:
@@ -209,6 +200,8 @@ def start(
     twins_per_actor: int | str | None = None,
     address: str | None = None,
     duration: str | timedelta | None = None,
+    epoch: str | timedelta | None = None,
+    speed: float | None = None,
 ) -> RunHandle:
     """Start a run on Ray (local or `address`) and return at once with a handle to it."""
     import ray
@@ -216,7 +209,8 @@ def start(
     from engine.rayrun import connect, start_coordinator
 
     began = time.perf_counter()
-    sc, plan, run_id, run_dir, manifest = _setup(scenario, seed, out, duration)
+    sc = prepare(scenario, seed, duration, epoch)
+    plan, run_id, run_dir, manifest = _setup(sc, out)
     tpa = twins_per_actor if twins_per_actor is not None else sc.execution.twins_per_actor
     cpus = connect(address)
     plan = with_shards(plan, tpa, cpus)
@@ -228,7 +222,8 @@ def start(
         "twins_per_actor": tpa,
         "address": address,
     }
-    coordinator = start_coordinator(plan, run_dir, manifest)
+    manifest["execution"]["speed"] = speed
+    coordinator = start_coordinator(plan, run_dir, manifest, speed)
     ray.get(coordinator.start.remote(cpus))
     t2 = time.perf_counter()
     handle = RunHandle(plan, run_id, run_dir, coordinator, began)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow.parquet as pq
 import pytest
 
 import engine
 from engine.loader import load
+from engine.recorder import read_table
 from tests.conftest import SCENARIOS
 
 TABLES = ("production", "twins", "telemetry/truck", "telemetry/mill", "telemetry/boiler")
@@ -37,7 +37,7 @@ def small_fleet(duration: str = "6h") -> dict[str, Any]:
 
 
 def read_all(run_dir: Path) -> dict[str, Any]:
-    return {t: pq.read_table(run_dir / f"{t}.parquet") for t in TABLES}
+    return {t: read_table(run_dir, t) for t in TABLES}
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +142,26 @@ def test_live_state_while_running_then_cancel(tmp_path: Path) -> None:
     assert prod.num_rows == done * 9  # every finished epoch kept, no partial one
     m = json.loads((result.run_dir / "manifest.json").read_text())
     assert m["status"] == "cancelled" and m["tables"]["production"] == done * 9
+
+
+def test_real_time_mode_paces_to_the_wall_clock(tmp_path: Path) -> None:
+    began = time.perf_counter()
+    r = engine.simulate(
+        small_fleet("2h"), out=tmp_path, backend="local", epoch="10min", speed=7200.0
+    )
+    # 2 simulated hours at 7,200 simulated seconds per second cannot finish in under 1 s
+    assert time.perf_counter() - began >= 1.0
+    assert r.status == "done" and r.progress["epochs_done"] == 12
+
+
+def test_saved_fleet_state_answers_like_the_live_one(local_run: engine.RunResult) -> None:
+    from engine.fleetstate import load as load_state
+    from engine.plan import build_plan
+
+    manifest = json.loads((local_run.run_dir / "manifest.json").read_text())
+    plan = build_plan(load(manifest["scenario"]))
+    state = load_state(plan, local_run.run_dir / "fleet_state.npz")
+    assert state.summary() == local_run.fleet
+    twin = state.twin("TRUCK-21")
+    assert twin is not None and twin["production"]["ore_hauled_t"] > 0
+    assert twin["sim_time"] == "2026-01-05T06:00:00+00:00"
