@@ -12,6 +12,7 @@ import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--local", action="store_true", help="run all shards in this process")
     r.add_argument("--quiet", action="store_true", help="no progress display")
     r.set_defaults(func=cmd_run)
+    for plugin in entry_points(group="aurum.commands"):
+        plugin.load()(sub)  # e.g. `aurum serve` from the api layer, which sits above engine
     return p
 
 

@@ -22,10 +22,10 @@ class Problem:
     accepted: str = ""  # what would have been accepted
 
     def __str__(self) -> str:
-        where = self.file or "<input>"
+        where = self.file
         if self.line is not None:
             where += f":{self.line}"
-        head = f"{where}: {self.path}" if self.path else where
+        head = ": ".join(x for x in (where, self.path) if x) or "input"
         text = f"{head}: {self.message}"
         if self.value is not None and not isinstance(self.value, dict | list):
             text += f" (got {self.value!r})"

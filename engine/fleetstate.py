@@ -31,7 +31,9 @@ class FleetState:
         for k, g in enumerate(plan.groups.values()):
             self.kind_of[g.twin_index] = k
             self.position[g.twin_index] = np.arange(len(g.twin_ids))
-        self.index = {t: i for i, t in enumerate(plan.twin_ids())}
+        self._ids: list[str] | None = None
+        self._sites: np.ndarray | None = None
+        self.index = {t: i for i, t in enumerate(self.plan_ids())}
         self.status = np.full(n, int(Status.RUNNING), dtype=np.int8)
         self.production = np.zeros(n)
         self.activity = {a: np.zeros(n) for a in activity_columns(plan)}
@@ -85,6 +87,53 @@ class FleetState:
             "producing_h": producing,
             "physical_availability": (total_h - down) / total_h if total_h else None,
         }
+
+    def list_twins(
+        self,
+        kind: str | None = None,
+        site: str | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        """A page of twins (id, kind, site, status, production) matching the filters."""
+        with self._lock:
+            mask = np.ones(len(self.status), dtype=bool)
+            if kind is not None:
+                mask &= self.kind_of == (self.kinds.index(kind) if kind in self.kinds else -1)
+            if site is not None:
+                code = self.plan.site_ids.index(site) if site in self.plan.site_ids else -1
+                mask &= self._site_of() == code
+            if status is not None:
+                names = [s.name.lower() for s in Status]
+                mask &= self.status == (names.index(status) if status in names else -1)
+            hits = np.flatnonzero(mask)
+            page = hits[offset : offset + limit]
+            ids = self.plan_ids()
+            rows = [
+                {
+                    "twin_id": ids[i],
+                    "kind": self.kinds[int(self.kind_of[i])],
+                    "site": self.plan.site_ids[int(self._site_of()[i])],
+                    "status": Status(int(self.status[i])).name.lower(),
+                    "production_t": float(self.production[i]),
+                }
+                for i in page.tolist()
+            ]
+            return {"total": len(hits), "offset": offset, "limit": limit, "twins": rows}
+
+    def plan_ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = self.plan.twin_ids()
+        return self._ids
+
+    def _site_of(self) -> np.ndarray:
+        if self._sites is None:
+            sites = np.empty(len(self.status), dtype=np.int32)
+            for g in self.plan.groups.values():
+                sites[g.twin_index] = g.site_index
+            self._sites = sites
+        return self._sites
 
     def twin(self, twin_id: str) -> dict[str, Any] | None:
         """Latest state of one twin, or None if no such twin."""

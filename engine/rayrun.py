@@ -29,24 +29,45 @@ def connect(address: str | None = None) -> int:
     """Join a Ray cluster (address / RAY_ADDRESS) or start a local one; its CPU count."""
     if not ray.is_initialized():
         address = address or os.environ.get("RAY_ADDRESS") or None
-        kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
-        if address is None:
-            kwargs["include_dashboard"] = False
-        else:
-            # Nodes of an existing cluster get this package's code shipped with the job.
-            kwargs["runtime_env"] = {"py_modules": _own_packages()}
         try:
-            ray.init(address=address, **kwargs)
-        except Exception as e:
-            raise RunError(
-                Problem(
-                    f"cannot join Ray: {type(e).__name__}: {str(e).splitlines()[0]}",
-                    path="address",
-                    value=address,
-                    accepted=ADDRESS_FORMS,
-                )
-            ) from None
+            _init(address)
+        except Exception as e:  # any failure to join is about the address or its token
+            raise _join_error(address, e) from None
     return int(ray.cluster_resources().get("CPU", 1))
+
+
+def _init(address: str | None) -> None:
+    kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
+    if address is None:
+        kwargs["include_dashboard"] = False
+    else:
+        # Nodes of an existing cluster get this package's code shipped with the job.
+        kwargs["runtime_env"] = {"py_modules": _own_packages()}
+    ray.init(address=address, **kwargs)
+
+
+TOKEN_HINT = (
+    "if the cluster uses token authentication (the default of `ray start` since Ray 2.59), "
+    "set RAY_AUTH_MODE=token and give the head's token (~/.ray/auth_token or RAY_AUTH_TOKEN)"
+)
+
+
+def _join_error(address: str | None, e: Exception) -> RunError:
+    first = str(e).splitlines()[0] if str(e) else ""
+    return RunError(
+        Problem(
+            f"cannot join Ray: {type(e).__name__}: {first}; {TOKEN_HINT}",
+            path="address",
+            value=address,
+            accepted=ADDRESS_FORMS,
+        )
+    )
+
+
+def cluster_error(what: str, e: Exception) -> RunError:
+    """A Ray failure while setting a run up (actors that cannot start, a lost node)."""
+    first = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return RunError(Problem(f"{what}: {type(e).__name__}: {first}; {TOKEN_HINT}"))
 
 
 def _own_packages() -> list[str]:
@@ -142,6 +163,9 @@ class _Coordinator:
 
     def twin_state(self, twin_id: str) -> dict[str, Any] | None:
         return self.loop.state.twin(twin_id)
+
+    def twins(self, **filters: Any) -> dict[str, Any]:
+        return self.loop.state.list_twins(**filters)
 
     def cancel(self) -> None:
         self.loop.cancel()

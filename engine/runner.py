@@ -169,6 +169,10 @@ class RunHandle:
     def twin_state(self, twin_id: str) -> dict[str, Any] | None:
         return self._get(self.coordinator.twin_state.remote(twin_id))
 
+    def twins(self, **filters: Any) -> dict[str, Any]:
+        """A page of twins: filters kind, site, status; offset, limit."""
+        return self._get(self.coordinator.twins.remote(**filters))
+
     def cancel(self) -> None:
         self._get(self.coordinator.cancel.remote())
 
@@ -206,7 +210,7 @@ def start(
     """Start a run on Ray (local or `address`) and return at once with a handle to it."""
     import ray
 
-    from engine.rayrun import connect, start_coordinator
+    from engine.rayrun import cluster_error, connect, start_coordinator
 
     began = time.perf_counter()
     sc = prepare(scenario, seed, duration, epoch)
@@ -224,7 +228,10 @@ def start(
     }
     manifest["execution"]["speed"] = speed
     coordinator = start_coordinator(plan, run_dir, manifest, speed)
-    ray.get(coordinator.start.remote(cpus))
+    try:
+        ray.get(coordinator.start.remote(cpus))
+    except ray.exceptions.RayError as e:
+        raise cluster_error("the run's actors could not start on the cluster", e) from None
     t2 = time.perf_counter()
     handle = RunHandle(plan, run_id, run_dir, coordinator, began)
     timings = {"ray_connect_s": t1 - began, "actors_start_s": t2 - t1}

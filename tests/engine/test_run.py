@@ -13,6 +13,7 @@ import pytest
 import engine
 from engine.loader import load
 from engine.recorder import read_table
+from engine.runloop import STATE_FILE as STATE
 from tests.conftest import SCENARIOS
 
 TABLES = ("production", "twins", "telemetry/truck", "telemetry/mill", "telemetry/boiler")
@@ -165,3 +166,18 @@ def test_saved_fleet_state_answers_like_the_live_one(local_run: engine.RunResult
     twin = state.twin("TRUCK-21")
     assert twin is not None and twin["production"]["ore_hauled_t"] > 0
     assert twin["sim_time"] == "2026-01-05T06:00:00+00:00"
+
+
+def test_list_twins_filters_and_pages(local_run: engine.RunResult) -> None:
+    from engine.fleetstate import load as load_state
+    from engine.plan import build_plan
+
+    manifest = json.loads((local_run.run_dir / "manifest.json").read_text())
+    state = load_state(build_plan(load(manifest["scenario"])), local_run.run_dir / STATE)
+    page = state.list_twins(kind="truck", limit=2)
+    assert page["total"] == 4 and [t["twin_id"] for t in page["twins"]] == ["T-1", "T-2"]
+    assert state.list_twins(kind="truck", offset=2)["twins"][1]["twin_id"] == "TRUCK-21"
+    assert state.list_twins(site="pampa")["total"] == 4
+    assert state.list_twins(status="running")["total"] == 9
+    assert state.list_twins(status="down")["total"] == 0
+    assert state.list_twins(kind="excavator")["total"] == 0
