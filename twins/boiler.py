@@ -17,7 +17,18 @@ from pydantic import model_validator
 from physics import boiler as bp
 from physics.common import ou_step
 from physics.fuels import FUEL_NAMES, get_fuel
-from twins.kind import F64, Channel, Kind, State, StateVar, Status, TickContext, TickOutput
+from twins.kind import (
+    ELECTRICITY,
+    F64,
+    STATIONARY,
+    Channel,
+    Kind,
+    State,
+    StateVar,
+    Status,
+    TickContext,
+    TickOutput,
+)
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
@@ -215,10 +226,20 @@ class Boiler(Kind):
         Channel("ambient_temp_c", "°C", "Combustion-air (ambient) temperature", 0.3, source="A"),
     )
     activity = (
-        Channel("natural_gas_gj", "GJ", "Natural gas burned, energy on the NCV (LHV) basis"),
-        Channel("diesel_l", "L", "Diesel (gas oil) burned, litres at 15 °C"),
-        Channel("coal_t", "t", "Bituminous coal burned, tonnes as received"),
-        Channel("electricity_kwh", "kWh", "Electricity of the FD fan and the feed pump"),
+        Channel(
+            "natural_gas_gj",
+            "GJ",
+            "Natural gas burned, energy on the NCV (LHV) basis",
+            category=STATIONARY,
+        ),
+        Channel("diesel_l", "L", "Diesel (gas oil) burned, litres at 15 °C", category=STATIONARY),
+        Channel("coal_t", "t", "Bituminous coal burned, tonnes as received", category=STATIONARY),
+        Channel(
+            "electricity_kwh",
+            "kWh",
+            "Electricity of the FD fan and the feed pump",
+            category=ELECTRICITY,
+        ),
     )
     production = Channel("steam_t", "t", "Saturated steam delivered during the tick")
 

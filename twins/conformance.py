@@ -95,6 +95,9 @@ def check_declarations(kind: type[Kind]) -> None:
             _fail(kind, f"channel {c.name!r} lacks a unit or description")
         if not UNIT_SUFFIX.search(c.name):
             _fail(kind, f"channel name {c.name!r} does not end in a unit suffix")
+    for c in kind.activity:
+        if not c.category:
+            _fail(kind, f"activity channel {c.name!r} declares no emission-source category")
     for v in kind.state_vars:
         if not v.unit:
             _fail(kind, f"state variable {v.name!r} lacks a unit")

@@ -50,6 +50,14 @@ class Channel:
     hi: float = np.inf
     source: str = ""
     categories: tuple[str, ...] = ()  # a coded channel (e.g. the haul-cycle phase)
+    # Activity channels: the IPCC 2006 source category of the use, which decides the emission
+    # factors (off-road diesel "1.A.2.g.vii" and a boiler's diesel "1.A.2.i" differ in CH4/N2O).
+    category: str = ""
+
+
+OFFROAD = "1.A.2.g.vii"  # IPCC 2006: off-road vehicles and machinery in industry (haul trucks)
+STATIONARY = "1.A.2.i"  # IPCC 2006: stationary combustion, mining and quarrying (site boilers)
+ELECTRICITY = "electricity"  # purchased electricity (scope 2)
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,17 @@ from physics.mill import (
     rpm_to_rad_s,
     thermal_decay,
 )
-from twins.kind import F64, Channel, Kind, State, StateVar, Status, TickContext, TickOutput
+from twins.kind import (
+    ELECTRICITY,
+    F64,
+    Channel,
+    Kind,
+    State,
+    StateVar,
+    Status,
+    TickContext,
+    TickOutput,
+)
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Ambient, Environment
@@ -306,7 +316,12 @@ class Mill(Kind):
     state_vars: ClassVar[tuple[StateVar, ...]] = STATE_VARS
     sensors: ClassVar[tuple[Channel, ...]] = SENSORS
     activity: ClassVar[tuple[Channel, ...]] = (
-        Channel("electricity_kwh", "kWh", "Electricity used (motor input + auxiliaries)"),
+        Channel(
+            "electricity_kwh",
+            "kWh",
+            "Electricity used (motor input + auxiliaries)",
+            category=ELECTRICITY,
+        ),
     )
     production: ClassVar[Channel] = Channel("ore_milled_t", "t", "Ore milled during the tick")
 

@@ -19,7 +19,17 @@ from numpy.typing import NDArray
 
 from physics import truck as phy
 from physics.common import relax
-from twins.kind import F64, Channel, Kind, State, StateVar, Status, TickContext, TickOutput
+from twins.kind import (
+    F64,
+    OFFROAD,
+    Channel,
+    Kind,
+    State,
+    StateVar,
+    Status,
+    TickContext,
+    TickOutput,
+)
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
@@ -347,7 +357,9 @@ class Truck(Kind):
         _sensor("ambient_temp_c", "°C", "ambient air temperature", 0.3),
         Channel("cycle_phase_code", "-", "haul-cycle phase", categories=PHASES),
     )
-    activity: ClassVar[tuple[Channel, ...]] = (Channel("diesel_l", "L", "diesel burned"),)
+    activity: ClassVar[tuple[Channel, ...]] = (
+        Channel("diesel_l", "L", "diesel burned", category=OFFROAD),
+    )
     production: ClassVar[Channel] = Channel("ore_hauled_t", "t", "payload dumped")
 
     def __init__(self) -> None:

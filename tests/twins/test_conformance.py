@@ -60,7 +60,7 @@ class _Leaky(Kind):
     Params = registry.get("mill").Params
     state_vars = (StateVar("level_pct", "%", "level"),)
     sensors = (Channel("level_pct", "%", "level"),)
-    activity = (Channel("electricity_kwh", "kWh", "energy"),)
+    activity = (Channel("electricity_kwh", "kWh", "energy", category="electricity"),)
     production = Channel("ore_milled_t", "t", "tonnes")
 
     def initial(self, params, env, rng):  # type: ignore[no-untyped-def]
