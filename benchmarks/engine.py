@@ -33,6 +33,7 @@ from twins.params import stack  # noqa: E402
 from twins.rng import Streams, twin_keys  # noqa: E402
 from twins.site import Ambient, Environment  # noqa: E402
 
+ONE = np.ones(1, dtype=bool)
 MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}
 
 
@@ -106,7 +107,7 @@ def per_twin_loop(n_per_kind: int = 30, ticks: int = 60) -> float:
         for tick in range(ticks):
             for kind, params, env, rng, state, ambient in twins:
                 hours = tick / 60.0
-                ctx = TickContext(tick, 60.0, hours, ambient.at(hours))
+                ctx = TickContext(tick, 60.0, hours, ambient.at(hours), ONE)
                 kind.step(state, params, env, ctx, rng)
                 done += 1
     return done / (time.perf_counter() - began)

@@ -196,6 +196,13 @@ def show_summary(summary: Summary) -> None:
     for line in summary.lines():
         t.add_row(*line)
     out.print(t)
+    m = Table(title="Maintenance", box=box.SIMPLE_HEAD)
+    m.add_column("")
+    for _, label, _ in summary.MAINTENANCE:
+        m.add_column(label, justify="right")
+    for line in summary.maintenance_lines():
+        m.add_row(*line)
+    out.print(m)
     out.print(summary.footer(), highlight=False)
 
 

@@ -7,6 +7,7 @@ Updated once per epoch from the shards' results; answers `summary()` and `twin(i
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -14,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from engine.maintenance import JobRecord
 from engine.plan import FleetPlan
 from engine.recorder import activity_columns
 from twins import registry
+from twins.events import Event
 from twins.kind import PRODUCING, Status
-from twins.shard import N_STATUS, EpochResult
+from twins.shard import N_STATUS, EpochResult, Shard
 
 
 class FleetState:
@@ -38,18 +41,69 @@ class FleetState:
         self.production = np.zeros(n)
         self.activity = {a: np.zeros(n) for a in activity_columns(plan)}
         self.hours = np.zeros((N_STATUS, n))
+        # maintenance: counts, crew hours and money per twin
+        self.failures = np.zeros(n)
+        self.repairs = np.zeros(n)
+        self.repair_h = np.zeros(n)
+        self.preventive_jobs = np.zeros(n)
+        self.preventive_h = np.zeros(n)
+        self.parts_usd = np.zeros(n)
+        self.labour_usd = np.zeros(n)
         self.latest: dict[str, dict[str, np.ndarray]] = {
             name: {c.name: np.full(len(g.twin_ids), np.nan) for c in registry.get(name).sensors}
             for name, g in plan.groups.items()
         }
         self.epochs_done = 0
         self.sim_time: datetime = plan.timing.start
+        self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT)
         self._lock = threading.Lock()
 
-    def update(self, epoch: int, results: Sequence[EpochResult]) -> None:
+    def arrays(self) -> dict[str, Any]:
+        """A consistent copy of everything this state holds (for snapshots and saving)."""
         with self._lock:
+            out: dict[str, Any] = {k: getattr(self, k).copy() for k in ARRAYS}
+            out["activity"] = {k: v.copy() for k, v in self.activity.items()}
+            out["latest"] = {
+                kind: {c: v.copy() for c, v in chans.items()} for kind, chans in self.latest.items()
+            }
+            out["epochs_done"] = self.epochs_done
+            out["recent_events"] = list(self.recent_events)
+            return out
+
+    def load_arrays(self, snap: dict[str, Any]) -> None:
+        """Set this state from `arrays()` output (the API keeps a copy of a live run)."""
+        with self._lock:
+            for k in ARRAYS:
+                setattr(self, k, np.asarray(snap[k]))
+            self.activity = dict(snap["activity"])
+            self.latest = {kind: dict(chans) for kind, chans in snap["latest"].items()}
+            self.epochs_done = int(snap["epochs_done"])
+            self.recent_events = deque(snap.get("recent_events", ()), maxlen=RECENT)
+            t = self.plan.timing
+            done = self.epochs_done
+            self.sim_time = t.time_at(t.epoch_span(done - 1)[1]) if done else t.start
+
+    def update(
+        self, epoch: int, results: Sequence[EpochResult], jobs: Sequence[JobRecord] = ()
+    ) -> None:
+        with self._lock:
+            horizon = self.plan.timing.total_ticks
+            tick_h = self.plan.timing.tick_s / 3600.0
+            for j in jobs:
+                hours = (min(j.end, horizon) - j.start) * tick_h
+                if j.preventive:
+                    self.preventive_jobs[j.twin] += 1
+                    self.preventive_h[j.twin] += hours
+                else:
+                    self.repairs[j.twin] += 1
+                    self.repair_h[j.twin] += hours
+                self.parts_usd[j.twin] += j.parts_usd
+                self.labour_usd[j.twin] += j.labour_usd
             for r in results:
                 idx = r.twin_index
+                self._remember(r)
+                failed = r.events["event"] == Event.FAILURE
+                np.add.at(self.failures, r.events["twin"][failed], 1.0)
                 self.status[idx] = r.latest["status"]
                 self.production[idx] += r.production
                 for a, used in r.activity.items():
@@ -61,6 +115,38 @@ class FleetState:
                         self.latest[r.kind][c][pos] = values
             self.epochs_done = epoch + 1
             self.sim_time = self.plan.timing.time_at(self.plan.timing.epoch_span(epoch)[1])
+
+    def _remember(self, r: EpochResult) -> None:
+        """Keep the latest events (the live alert feed, before they reach Parquet)."""
+        ev = r.events
+        if not len(ev["tick"]):
+            return
+        labels = Shard.labels(registry.get(r.kind))
+        ids = self.plan_ids()
+        t = self.plan.timing
+        for tick, twin, event, label, value in zip(
+            ev["tick"].tolist(),
+            ev["twin"].tolist(),
+            ev["event"].tolist(),
+            ev["label"].tolist(),
+            ev["value"].tolist(),
+            strict=True,
+        ):
+            self.recent_events.append(
+                {
+                    "time": t.time_at(tick).isoformat(),
+                    "twin_id": ids[twin],
+                    "kind": r.kind,
+                    "event": Event(event).name.lower(),
+                    "mode": labels[label] if label >= 0 else None,
+                    "value": value,
+                }
+            )
+
+    def summary_counts(self) -> dict[str, int]:
+        """How many twins are in each machine state now."""
+        counts = np.bincount(self.status, minlength=N_STATUS)
+        return {s.name.lower(): int(counts[int(s)]) for s in Status}
 
     def summary(self) -> dict[str, Any]:
         """Fleet totals by kind: counts by status, production, resources, availability."""
@@ -159,15 +245,31 @@ class FleetState:
             }
 
 
-ARRAYS = ("status", "production", "hours")
+RECENT = 500  # events kept for the live feed
+
+ARRAYS = (
+    "status",
+    "production",
+    "hours",
+    "failures",
+    "repairs",
+    "repair_h",
+    "preventive_jobs",
+    "preventive_h",
+    "parts_usd",
+    "labour_usd",
+)
 
 
 def save(state: FleetState, path: Path) -> None:
     """Write the fleet state (cumulative totals, latest channels) to an .npz file."""
-    arrays: dict[str, np.ndarray] = {k: getattr(state, k) for k in ARRAYS}
-    arrays |= {f"activity/{k}": v for k, v in state.activity.items()}
-    arrays |= {f"latest/{k}/{c}": v for k, chans in state.latest.items() for c, v in chans.items()}
-    arrays["epochs_done"] = np.array(state.epochs_done)
+    snap = state.arrays()
+    arrays: dict[str, np.ndarray] = {k: snap[k] for k in ARRAYS}
+    arrays |= {f"activity/{k}": v for k, v in snap["activity"].items()}
+    arrays |= {
+        f"latest/{k}/{c}": v for k, chans in snap["latest"].items() for c, v in chans.items()
+    }
+    arrays["epochs_done"] = np.array(snap["epochs_done"])
     tmp = path.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy stubs: **kw as bool
     tmp.replace(path)
@@ -177,15 +279,14 @@ def load(plan: FleetPlan, path: Path) -> FleetState:
     """A FleetState as saved by `save` (e.g. to answer for a finished run)."""
     state = FleetState(plan)
     with np.load(path) as z:
-        for k in ARRAYS:
-            setattr(state, k, z[k])
-        state.activity = {k: z[f"activity/{k}"] for k in state.activity}
-        for kind, chans in state.latest.items():
-            state.latest[kind] = {c: z[f"latest/{kind}/{c}"] for c in chans}
-        done = int(z["epochs_done"])
-    state.epochs_done = done
-    if done:
-        state.sim_time = plan.timing.time_at(plan.timing.epoch_span(done - 1)[1])
+        snap: dict[str, Any] = {k: z[k] for k in ARRAYS}
+        snap["activity"] = {k: z[f"activity/{k}"] for k in state.activity}
+        snap["latest"] = {
+            kind: {c: z[f"latest/{kind}/{c}"] for c in chans}
+            for kind, chans in state.latest.items()
+        }
+        snap["epochs_done"] = int(z["epochs_done"])
+    state.load_arrays(snap)
     return state
 
 

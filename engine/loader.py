@@ -16,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from engine.errors import Problem, ScenarioError
+from engine.extends import origin_of, resolve
 from engine.scenario import (
     COUNTRY_PATTERN,
     ID_PATTERN,
@@ -71,6 +72,15 @@ def parse_yaml(text: str, name: str) -> Any:
 
 
 def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, str]:
+    if not isinstance(source, str | Path | dict):
+        got = type(source).__name__
+        raise ScenarioError(
+            Problem(
+                f"a scenario must be a mapping of fields, not a {got}",
+                file=file or "",
+                accepted="a path to a .yaml file, YAML text, or a mapping",
+            )
+        )
     if isinstance(source, dict):
         return source, file or "<scenario>"
     if isinstance(source, Path) or ("\n" not in source and source.endswith((".yaml", ".yml"))):
@@ -80,8 +90,13 @@ def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, s
             raise ScenarioError(
                 Problem("no such scenario file", file=name, accepted="a path to a .yaml file")
             )
-        return parse_yaml(path.read_text(encoding="utf-8"), name), name
+        data = parse_yaml(path.read_text(encoding="utf-8"), name)
+        return resolve(data, path, _read_file), name
     return parse_yaml(source, file or "<scenario>"), file or "<scenario>"
+
+
+def _read_file(path: Path) -> Any:
+    return parse_yaml(path.read_text(encoding="utf-8"), str(path))
 
 
 def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Problem]:
@@ -97,13 +112,14 @@ def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Probl
     out = []
     for path, (loc, msgs, accepted) in merged.items():
         found, value = _value_at(data, loc)
+        file, line = _line_of(data, loc)
         out.append(
             Problem(
                 " or ".join(dict.fromkeys(msgs)),
                 path=path,
                 value=value if found else None,
-                file=name,
-                line=_line_of(data, loc),
+                file=file or name,
+                line=line,
                 accepted=accepted,
             )
         )
@@ -113,7 +129,7 @@ def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Probl
 PATTERN_HELP = {
     ID_PATTERN: "up to 64 letters, digits and _ . : - (no spaces), starting with a letter or digit",
     PREFIX_PATTERN: "up to 41 letters, digits and _ . : - (no spaces)",
-    COUNTRY_PATTERN: "an ISO 3166 code in capitals: CL, PE, ES, AU-WA, US",
+    COUNTRY_PATTERN: "an ISO 3166 code in capitals, optionally with a region: CL, PE, AU-WA-NWIS",
 }
 
 
@@ -207,20 +223,26 @@ def _value_at(data: Any, loc: Loc) -> tuple[bool, Any]:
     return True, node
 
 
-def _line_of(data: Any, loc: Loc) -> int | None:
-    """1-based line of the deepest node of `loc` present in the YAML (None for plain dicts)."""
-    node, line = data, None
+def _line_of(data: Any, loc: Loc) -> tuple[str | None, int | None]:
+    """File and 1-based line of the deepest node of `loc` in the YAML (None for plain dicts).
+
+    With `extends`, the file is the one in the chain that wrote that node.
+    """
+    node, line, file = data, None, None
     for part in loc:
+        mark = None
         if isinstance(node, CommentedMap) and part in node:
-            line = node.lc.key(part)[0]
+            mark = node.lc.data.get(part)
         elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            line = node.lc.item(part)[0]
+            mark = node.lc.data[part] if part < len(node.lc.data) else None
         else:
             break
+        if mark is not None:
+            line, file = mark[0], origin_of(node, part) or file
         node = node[part]
     if line is None and isinstance(data, CommentedMap):
         line = data.lc.line
-    return None if line is None else line + 1
+    return file, None if line is None else line + 1
 
 
 def format_path(loc: Iterable[int | str]) -> str:
@@ -232,8 +254,8 @@ def format_path(loc: Iterable[int | str]) -> str:
 
 def _placed(p: Problem, data: Any, name: str) -> Problem:
     """Give a semantic problem (found on raw data) its file and line."""
-    loc = _parse_path(p.path)
-    return Problem(p.message, p.path, p.value, name, _line_of(data, loc), p.accepted)
+    file, line = _line_of(data, _parse_path(p.path))
+    return Problem(p.message, p.path, p.value, file or name, line, p.accepted)
 
 
 def _parse_path(path: str) -> Loc:

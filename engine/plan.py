@@ -14,9 +14,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.injections import to_actions
+from engine.maintenance_config import MaintenanceConfig
 from engine.scenario import ScenarioBase, fleet_of
 from twins import registry
 from twins.params import KindParams, ParamArrays, stack
+from twins.schedule import Action
 from twins.shard import Timing
 from twins.site import SiteConditions
 
@@ -59,6 +62,8 @@ class FleetPlan:
     site_countries: tuple[str, ...]
     groups: dict[str, KindGroup]
     shards: list[ShardSpec] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)  # injections at exact ticks
+    maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
 
     @property
     def n_twins(self) -> int:
@@ -70,6 +75,14 @@ class FleetPlan:
         for g in self.groups.values():
             for i, t in zip(g.twin_index.tolist(), g.twin_ids, strict=True):
                 out[i] = t
+        return out
+
+    def kinds_of(self) -> list[str]:
+        """The kind of every twin, in global order."""
+        out = [""] * self.n_twins
+        for name, g in self.groups.items():
+            for i in g.twin_index.tolist():
+                out[i] = name
         return out
 
     def counts(self) -> dict[str, int]:
@@ -96,7 +109,7 @@ def build_plan(scenario: ScenarioBase, seed: int | None = None) -> FleetPlan:
         epoch_ticks=scenario.epoch_ticks,
         telemetry_every=scenario.telemetry_every,
     )
-    return FleetPlan(
+    plan = FleetPlan(
         name=scenario.name,
         resolved=scenario.model_dump(mode="json"),
         seed=scenario.seed if seed is None else seed,
@@ -105,7 +118,22 @@ def build_plan(scenario: ScenarioBase, seed: int | None = None) -> FleetPlan:
         site_ids=site_ids,
         site_countries=tuple(s.country for s in scenario.sites),
         groups=groups,
+        maintenance=scenario.maintenance,
     )
+    ids = plan.twin_ids()
+    kinds = plan.kinds_of()
+    anomalies = {k: registry.get(k).anomalies for k in groups}
+    actions = to_actions(
+        scenario.injections,
+        plan.seed,
+        scenario.start,
+        timing.tick_s,
+        timing.total_ticks,
+        ids,
+        kinds,
+        anomalies,
+    )
+    return FleetPlan(**{**plan.__dict__, "actions": actions})
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -20,6 +21,7 @@ from engine.errors import Problem, RunError
 from engine.manifest import write_manifest
 from engine.plan import FleetPlan, ShardSpec
 from engine.runloop import RunLoop, make_shard
+from twins.schedule import Job
 from twins.shard import EpochResult
 
 ADDRESS_FORMS = "ray://host:10001 (Ray Client), host:6379 (GCS), 'auto', or nothing for local"
@@ -82,8 +84,8 @@ class _ShardActor:
     def __init__(self, plan: FleetPlan, spec: ShardSpec) -> None:
         self.shard = make_shard(plan, spec)
 
-    def run_epoch(self) -> EpochResult:
-        return self.shard.run_epoch()
+    def run_epoch(self, jobs: list[Job]) -> EpochResult:
+        return self.shard.run_epoch(jobs)
 
     def ready(self) -> int:
         return self.shard.n
@@ -103,10 +105,16 @@ class RayPool:
             for s in plan.shards
         ]
         ray.get([a.ready.remote() for a in self.actors])
+        self.owner = np.zeros(plan.n_twins, dtype=np.int32)  # which actor holds each twin
+        for k, s in enumerate(plan.shards):
+            self.owner[plan.groups[s.kind].twin_index[s.lo : s.hi]] = k
         self.pending: list[Any] = []
 
-    def submit(self) -> None:
-        self.pending = [a.run_epoch.remote() for a in self.actors]
+    def submit(self, jobs: list[Job]) -> None:
+        mine: list[list[Job]] = [[] for _ in self.actors]
+        for j in jobs:
+            mine[int(self.owner[j.twin])].append(j)
+        self.pending = [a.run_epoch.remote(js) for a, js in zip(self.actors, mine, strict=True)]
 
     def collect(self) -> Iterator[EpochResult]:
         pending, self.pending = self.pending, []
@@ -149,11 +157,7 @@ class _Coordinator:
         return self.result()
 
     def result(self) -> dict[str, Any]:
-        return {
-            "progress": self.loop.progress.to_dict(),
-            "rows": self.loop.rows,
-            "fleet": self.loop.state.summary(),
-        }
+        return self.loop.result()
 
     def progress(self) -> dict[str, Any]:
         return self.loop.progress.to_dict()
@@ -166,6 +170,10 @@ class _Coordinator:
 
     def twins(self, **filters: Any) -> dict[str, Any]:
         return self.loop.state.list_twins(**filters)
+
+    def snapshot(self) -> dict[str, Any]:
+        """A consistent copy of the live fleet state (`FleetState.arrays()`)."""
+        return self.loop.state.arrays()
 
     def cancel(self) -> None:
         self.loop.cancel()

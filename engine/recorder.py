@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+from engine.eventtables import EventColumns, table_folders
+from engine.maintenance import JobRecord
 from engine.plan import FleetPlan, KindGroup
 from twins import registry
 from twins.kind import Status
@@ -114,6 +116,11 @@ class Recorder:
         self.telemetry = {
             k: _Table(run_dir / "telemetry" / k, self._telemetry_schema(k)) for k in plan.groups
         }
+        self.event_columns = EventColumns(plan, self.all_ids)
+        self.extra = {
+            name: _Table(folder, schema)
+            for name, (folder, schema) in table_folders(run_dir).items()
+        }
 
     def _write_twins(self) -> None:
         """One row per twin; its parameters are those of its fleet entry in manifest.json."""
@@ -164,13 +171,22 @@ class Recorder:
             fields.append(pa.field(c.name, dtype, metadata=meta))
         return pa.schema(fields)
 
-    def write_epoch(self, epoch: int, results: Sequence[EpochResult]) -> None:
+    def write_epoch(
+        self, epoch: int, results: Sequence[EpochResult], jobs: Sequence[JobRecord] = ()
+    ) -> None:
         by_kind: dict[str, list[EpochResult]] = {}
         for r in results:
             by_kind.setdefault(r.kind, []).append(r)
         for kind, parts in by_kind.items():
             self._write_telemetry(kind, parts)
         self._write_production(epoch, by_kind)
+        for name, columns in (
+            ("events", self.event_columns.events(results)),
+            ("jobs", self.event_columns.jobs(jobs)),
+            ("sensor_faults", self.event_columns.faults(results)),
+        ):
+            if columns is not None:
+                self.extra[name].append(columns)
 
     def _write_telemetry(self, kind: str, parts: list[EpochResult]) -> None:
         parts = sorted(parts, key=lambda r: int(r.twin_index[0]))
@@ -226,10 +242,16 @@ class Recorder:
         pos = np.searchsorted(g.twin_index, r.twin_index)
         return g.site_index[pos]
 
-    def close(self) -> dict[str, int]:
-        """Flush everything; the row count of each table written."""
+    def close(self, kpis: dict[str, Any] | None = None) -> dict[str, int]:
+        """Flush everything (and write the KPI table); the row count of each table."""
         rows = {"production": self.production.close()}
         for k, table in self.telemetry.items():
             rows[f"telemetry/{k}"] = table.close()
+        for name, table in self.extra.items():
+            rows[name] = table.close()
         rows["twins"] = self.plan.n_twins
+        if kpis is not None:
+            kpi_table = pa.table(kpis)
+            pq.write_table(kpi_table, self.run_dir / "kpis.parquet", compression="zstd")
+            rows["kpis"] = kpi_table.num_rows
         return rows

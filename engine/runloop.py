@@ -14,11 +14,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from engine import kpis
 from engine.fleetstate import FleetState
 from engine.fleetstate import save as save_state
+from engine.maintenance import Order, Workshop
 from engine.plan import FleetPlan, ShardSpec
+from engine.policies import FleetView, make_policy
 from engine.recorder import Recorder
 from twins import registry
+from twins.schedule import Job
 from twins.shard import EpochResult, Shard
 from twins.site import Environment
 
@@ -26,8 +30,8 @@ STATE_FILE = "fleet_state.npz"
 
 
 class ShardPool(Protocol):
-    def submit(self) -> None:
-        """Start the next epoch on every shard."""
+    def submit(self, jobs: list[Job]) -> None:
+        """Start the next epoch on every shard, with the maintenance jobs for its twins."""
 
     def collect(self) -> Iterator[EpochResult]:
         """The results of the submitted epoch, in the order they complete."""
@@ -43,7 +47,8 @@ def make_shard(plan: FleetPlan, spec: ShardSpec) -> Shard:
     params = {k: v[rows] for k, v in g.params.items()}
     env = Environment(plan.sites, g.site_index[rows])
     kind = registry.get(spec.kind)()
-    return Shard(kind, g.twin_ids[rows], index, params, env, plan.timing, plan.seed)
+    ids = g.twin_ids[rows]
+    return Shard(kind, ids, index, params, env, plan.timing, plan.seed, plan.actions)
 
 
 class LocalPool:
@@ -51,13 +56,14 @@ class LocalPool:
 
     def __init__(self, plan: FleetPlan) -> None:
         self.shards = [make_shard(plan, s) for s in plan.shards]
+        self.jobs: list[Job] = []
 
-    def submit(self) -> None:
-        pass
+    def submit(self, jobs: list[Job]) -> None:
+        self.jobs = jobs
 
     def collect(self) -> Iterator[EpochResult]:
         for s in self.shards:
-            yield s.run_epoch()
+            yield s.run_epoch(self.jobs)
 
     def close(self) -> None:
         pass
@@ -94,9 +100,20 @@ class RunLoop:
         self.compute_s = 0.0
         self.record_s = 0.0
         self.extra_timings: dict[str, float] = {}
+        self.workshop = Workshop(plan, plan.maintenance)
+        self.policy = make_policy(plan.maintenance)
 
     def cancel(self) -> None:
         self._cancel.set()
+
+    def result(self) -> dict[str, Any]:
+        """Progress, table row counts, fleet totals and KPIs by kind (plain data)."""
+        return {
+            "progress": self.progress.to_dict(),
+            "rows": self.rows,
+            "fleet": self.state.summary(),
+            "kpis": kpis.by_kind(self.state, self.plan.maintenance.costs),
+        }
 
     def run(self, pool: ShardPool) -> Progress:
         """Run every epoch (or until cancelled); tables are closed whatever happens."""
@@ -112,7 +129,7 @@ class RunLoop:
             raise
         finally:
             t = time.perf_counter()
-            self.rows = recorder.close()
+            self.rows = recorder.close(kpis.table(self.state, self.plan.maintenance.costs))
             save_state(self.state, self.run_dir / STATE_FILE)
             self.record_s += time.perf_counter() - t
             self.progress.timings = {
@@ -126,21 +143,33 @@ class RunLoop:
 
     def _loop(self, pool: ShardPool, recorder: Recorder, began: float) -> None:
         n_epochs = self.plan.timing.n_epochs
-        pool.submit()
+        pool.submit([])
         for epoch in range(n_epochs):
             results = list(pool.collect())
             self.compute_s += max(r.compute_s for r in results)
             self._pace(epoch, began)
-            self.state.update(epoch, results)
+            jobs = self._maintain(epoch, results)
+            records = self.workshop.take_records()
+            self.state.update(epoch, results, records)
             last = epoch + 1 == n_epochs or self._cancel.is_set()
             if not last:
-                pool.submit()
+                pool.submit(jobs)
             t = time.perf_counter()
-            recorder.write_epoch(epoch, results)
+            recorder.write_epoch(epoch, results, records)
             self.record_s += time.perf_counter() - t
             self._advance_progress(epoch, began)
             if last:
                 break
+
+    def _maintain(self, epoch: int, results: list[EpochResult]) -> list[Job]:
+        """Epoch boundary: failures and the policy's orders queue; free crews take them."""
+        t = self.plan.timing
+        now = t.epoch_span(epoch)[1]
+        orders = self.workshop.failures(results)
+        view = FleetView.of(now, results)
+        orders += [Order(1, now, twin, modes) for twin, modes in self.policy.orders(view)]
+        self.workshop.request(orders)
+        return self.workshop.dispatch(now, now + t.epoch_ticks)
 
     def _pace(self, epoch: int, began: float) -> None:
         """In real-time mode, hold epoch results until the wall clock reaches their sim time."""

@@ -37,6 +37,7 @@ class RunResult:
     progress: dict[str, Any]
     rows: dict[str, int]
     fleet: dict[str, Any] = field(repr=False, default_factory=dict)
+    kpis: dict[str, dict[str, float]] = field(repr=False, default_factory=dict)
 
     def table(self, name: str) -> pa.Table:
         """A table of the run by name: "production", "twins", "telemetry/truck", ..."""
@@ -119,9 +120,17 @@ def _result(
 ) -> RunResult:
     progress = result["progress"]
     sim_h = plan.timing.total_ticks * plan.timing.tick_s / 3600.0
-    summary = Summary.from_fleet(result["fleet"], sim_h, wall, progress["twin_ticks_per_s"])
+    rate = progress["twin_ticks_per_s"]
+    summary = Summary.from_fleet(result["fleet"], result["kpis"], sim_h, wall, rate)
     return RunResult(
-        run_id, run_dir, progress["status"], summary, progress, result["rows"], result["fleet"]
+        run_id,
+        run_dir,
+        progress["status"],
+        summary,
+        progress,
+        result["rows"],
+        result["fleet"],
+        result["kpis"],
     )
 
 
@@ -138,8 +147,7 @@ def _run_local(
         loop.run(LocalPool(plan))
     finally:
         write_manifest(run_dir, manifest, loop.progress.to_dict(), loop.rows)
-    result = {"progress": loop.progress.to_dict(), "rows": loop.rows, "fleet": loop.state.summary()}
-    return _result(plan, run_id, run_dir, result, time.perf_counter() - began)
+    return _result(plan, run_id, run_dir, loop.result(), time.perf_counter() - began)
 
 
 class RunHandle:
@@ -173,6 +181,12 @@ class RunHandle:
         """A page of twins: filters kind, site, status; offset, limit."""
         return self._get(self.coordinator.twins.remote(**filters))
 
+    def snapshot(self, timeout: float | None = None) -> dict[str, Any]:
+        """The live fleet state's arrays; `FleetState.load_arrays` turns them back into one."""
+        import ray
+
+        return ray.get(self.coordinator.snapshot.remote(), timeout=timeout)
+
     def cancel(self) -> None:
         self._get(self.coordinator.cancel.remote())
 
@@ -185,13 +199,15 @@ class RunHandle:
         """Block until the run ends (polling progress for `on_progress`); its result."""
         import ray
 
-        while not ray.wait([self.done_ref], timeout=0.25)[0]:
-            if on_progress is not None:
-                on_progress(self.progress())
-        result: dict[str, Any] = ray.get(self.done_ref)
+        try:
+            while not ray.wait([self.done_ref], timeout=0.25)[0]:
+                if on_progress is not None:
+                    on_progress(self.progress())
+            result: dict[str, Any] = ray.get(self.done_ref)
+        finally:
+            ray.kill(self.coordinator)  # also when the run failed: no leaked actor
         if on_progress is not None:
             on_progress(result["progress"])
-        ray.kill(self.coordinator)
         wall = time.perf_counter() - self.began
         return _result(self.plan, self.run_id, self.run_dir, result, wall)
 

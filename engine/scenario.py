@@ -20,6 +20,8 @@ from pydantic import (
 )
 
 from engine.durations import Duration
+from engine.injections import Injection
+from engine.maintenance_config import MaintenanceConfig
 from twins import registry
 from twins.kind import Kind
 from twins.params import KindParams
@@ -27,7 +29,7 @@ from twins.site import SiteConditions
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
-COUNTRY_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,4})?$"
+COUNTRY_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$"
 PREFIX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,40}$"
 MAX_TWINS = 10_000_000
 
@@ -132,6 +134,10 @@ class ScenarioBase(BaseModel):
         default=timedelta(hours=1), description="Ticks are advanced in epochs of this length"
     )
     sites: list[Site] = Field(min_length=1)
+    injections: list[Injection] = Field(
+        default_factory=list, description="Failure modes, anomalies and sensor faults to inject"
+    )
+    maintenance: MaintenanceConfig = MaintenanceConfig()
     output: Output = Output()
     execution: Execution = Execution()
 
@@ -170,6 +176,10 @@ def json_schema() -> dict[str, Any]:
     schema = scenario_model().model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "AurumAI Twin scenario"
+    schema["properties"]["extends"] = {
+        "type": "string",
+        "description": "A base scenario (path relative to this file) that this one overrides",
+    }
     return schema
 
 

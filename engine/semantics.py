@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine.durations import format_duration, parse_duration
@@ -23,6 +23,8 @@ def semantic_problems(data: dict[str, Any]) -> list[Problem]:
         _time_problems,
         _site_problems,
         _fleet_problems,
+        _injection_problems,
+        _maintenance_problems,
     ]
     return [p for check in checks for p in check(data)]
 
@@ -146,3 +148,161 @@ def _entry_ids(entry: dict[str, Any], kind: Any) -> list[str]:
     if prefix is None:
         prefix = f"{kind.label}-" if kind is not None else ""
     return generated_ids(str(prefix), count)
+
+
+def _fleet_index(data: dict[str, Any]) -> dict[str, Any]:
+    """Twin id → kind class, for the entries whose kind is known."""
+    out: dict[str, Any] = {}
+    fleet = data.get("fleet")
+    for entry in fleet if isinstance(fleet, list) else []:
+        if isinstance(entry, dict):
+            kind = _kind(entry.get("kind"))
+            for twin in _entry_ids(entry, kind):
+                out.setdefault(twin, kind)
+    return out
+
+
+def _listing(names: list[str], limit: int = 12) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
+def _injection_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    injections = data.get("injections")
+    if not isinstance(injections, list):
+        return
+    twins = _fleet_index(data)
+    kinds = {k.name: k for k in twins.values() if k is not None}
+    for i, inj in enumerate(injections):
+        if isinstance(inj, dict):
+            yield from _one_injection(f"injections[{i}]", inj, twins, kinds, data)
+
+
+def _one_injection(
+    path: str,
+    inj: dict[str, Any],
+    twins: dict[str, Any],
+    kinds: dict[str, Any],
+    data: dict[str, Any],
+) -> Iterator[Problem]:
+    targets: list[Any] = []
+    if isinstance(inj.get("twin"), str):
+        if inj["twin"] not in twins:
+            yield Problem(
+                "unknown twin", f"{path}.twin", inj["twin"], accepted=_listing(list(twins))
+            )
+            return
+        targets = [twins[inj["twin"]]]
+    elif isinstance(inj.get("kind"), str):
+        if inj["kind"] not in kinds:
+            yield Problem(
+                "no twin of this kind in the fleet",
+                f"{path}.kind",
+                inj["kind"],
+                accepted=_listing(list(kinds)),
+            )
+            return
+        targets = [kinds[inj["kind"]]]
+    else:
+        targets = list(kinds.values())
+    for kind in [k for k in targets if k is not None]:
+        yield from _target_names(path, inj, kind)
+    yield from _injection_times(path, inj, data)
+
+
+def _target_names(path: str, inj: dict[str, Any], kind: Any) -> Iterator[Problem]:
+    checks = (
+        ("mode", kind.mode_names(), "failure mode"),
+        ("sensor", kind.sensor_names(), "sensor channel"),
+        ("anomaly", tuple(kind.anomalies), "anomaly"),
+    )
+    for field, valid, what in checks:
+        value = inj.get(field)
+        if isinstance(value, str) and value not in valid:
+            yield Problem(
+                f"not a {what} of a {kind.name}",
+                f"{path}.{field}",
+                value,
+                accepted=_listing(list(valid)) or f"(a {kind.name} has none)",
+            )
+    anomaly = kind.anomalies.get(inj.get("anomaly", ""))
+    if anomaly and anomaly[0] == "sensor" and not inj.get("magnitude"):
+        yield Problem(
+            f"this anomaly is a spike on {anomaly[1]}: give its size",
+            f"{path}.magnitude",
+            inj.get("magnitude"),
+            accepted="a non-zero number in the channel's unit",
+        )
+
+
+def _injection_times(path: str, inj: dict[str, Any], data: dict[str, Any]) -> Iterator[Problem]:
+    duration = _duration(data, "duration")
+    start = data.get("start")
+    for field in ("at", "until"):
+        when = inj.get(field)
+        offset: timedelta | None = None
+        if isinstance(when, datetime) and isinstance(start, datetime):
+            offset = when.replace(tzinfo=when.tzinfo or UTC) - start.replace(
+                tzinfo=start.tzinfo or UTC
+            )
+        elif isinstance(when, str):
+            try:
+                offset = parse_duration(when)
+            except ValueError:
+                offset = None
+        if offset is not None and duration is not None and not timedelta(0) <= offset <= duration:
+            yield Problem(
+                "outside the simulated span",
+                f"{path}.{field}",
+                str(when),
+                accepted=f"a time within {format_duration(duration)} of the start",
+            )
+
+
+def _maintenance_problems(data: dict[str, Any]) -> Iterator[Problem]:
+    from engine.policies import POLICIES
+
+    m = data.get("maintenance")
+    if not isinstance(m, dict):
+        return
+    if isinstance(m.get("policy"), str) and m["policy"] not in POLICIES:
+        yield Problem(
+            "unknown maintenance policy",
+            "maintenance.policy",
+            m["policy"],
+            accepted=", ".join(POLICIES),
+        )
+    sites = [s.get("id") for s in _sites(data) if isinstance(s, dict)]
+    for site, n in (m.get("crews") or {}).items():
+        if site != "default" and site not in sites:
+            yield Problem(
+                "unknown site",
+                f"maintenance.crews.{site}",
+                site,
+                accepted=", ".join(["default", *map(str, sites)]),
+            )
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            yield Problem(
+                "not a number of crews",
+                f"maintenance.crews.{site}",
+                n,
+                accepted="a whole number ≥ 0",
+            )
+    yield from _keyed_names(m, "intervals_h", lambda k: k.mode_names(), "failure mode")
+    yield from _keyed_names(m, "thresholds", lambda k: k.sensor_names(), "sensor channel")
+
+
+def _keyed_names(
+    m: dict[str, Any], field: str, names: Callable[[Any], tuple[str, ...]], what: str
+) -> Iterator[Problem]:
+    for key in m.get(field) or {}:
+        kind_name, _, name = str(key).partition(".")
+        kind = _kind(kind_name)
+        valid = [f"{k.name}.{n}" for k in registry.all_kinds() for n in names(k)]
+        if kind is None or name not in names(kind):
+            yield Problem(
+                f'not "kind.{what.replace(" ", "_")}"',
+                f"maintenance.{field}.{key}",
+                key,
+                accepted=_listing(valid, 20),
+            )

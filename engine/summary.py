@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +23,16 @@ class Summary:
     sim_hours: float
     wall_s: float
     twin_ticks_per_s: float
+    kpis: dict[str, dict[str, float]]
 
     @classmethod
     def from_fleet(
-        cls, fleet: dict[str, Any], sim_hours: float, wall_s: float, rate: float
+        cls,
+        fleet: dict[str, Any],
+        kpis: dict[str, dict[str, float]],
+        sim_hours: float,
+        wall_s: float,
+        rate: float,
     ) -> Summary:
         rows = []
         for kind, k in fleet["kinds"].items():
@@ -41,7 +48,7 @@ class Summary:
                     "activity": {a: used for a, used in k["activity"].items() if used > 0},
                 }
             )
-        return cls(rows, sim_hours, wall_s, rate)
+        return cls(rows, sim_hours, wall_s, rate, kpis)
 
     HEADER = ("kind", "twins", "product", "produced t", "t/h", "avail.", "uses", "total", "per t")
 
@@ -65,6 +72,32 @@ class Summary:
                 out.append((head if i == 0 else ("",) * len(head)) + tail)
         return out
 
+    MAINTENANCE = (
+        ("physical_availability", "phys. avail.", "pct"),
+        ("mechanical_availability", "mech. avail.", "pct"),
+        ("failures", "failures", "n"),
+        ("mtbf_h", "MTBF h", "n"),
+        ("mttr_h", "MTTR h", "n"),
+        ("unplanned_downtime_h", "unplanned h", "n"),
+        ("planned_downtime_h", "planned h", "n"),
+        ("maintenance_cost_usd", "maint. cost $", "n"),
+        ("cost_per_t_usd", "$/t", "n"),
+    )
+
+    def maintenance_lines(self) -> list[tuple[str, ...]]:
+        """Maintenance KPIs per kind and for the fleet (empty before any kind has KPIs)."""
+        out = []
+        for key, k in self.kpis.items():
+            cells = [key]
+            for name, _, form in self.MAINTENANCE:
+                v = k.get(name)
+                if v is None or math.isnan(v):  # undefined (no failure yet, nothing made)
+                    cells.append("-")
+                else:
+                    cells.append(f"{100 * v:.1f}%" if form == "pct" else fmt(v))
+            out.append(tuple(cells))
+        return out
+
     def footer(self) -> str:
         return (
             f"{self.sim_hours:.0f} simulated hours in {self.wall_s:.1f} s "
@@ -72,13 +105,18 @@ class Summary:
         )
 
     def __str__(self) -> str:
-        cells = [self.HEADER, *self.lines()]
-        widths = [max(len(row[i]) for row in cells) for i in range(len(self.HEADER))]
-        text = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) for row in cells]
-        return "\n".join([*(t.rstrip() for t in text), self.footer()])
+        text = _columns([self.HEADER, *self.lines()])
+        head = ("", *(label for _, label, _ in self.MAINTENANCE))
+        text += ["", *_columns([head, *self.maintenance_lines()])]
+        return "\n".join([*text, self.footer()])
 
     def __repr__(self) -> str:
         return f"Summary({self.rows!r})"
+
+
+def _columns(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
 
 
 def _per_t(value: float | None, unit: str) -> str:
@@ -89,6 +127,8 @@ def fmt(v: Any) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return f"{int(v):,}"
         if abs(v) >= 1000:
             return f"{v:,.0f}"
         return f"{v:.3g}" if abs(v) < 10 else f"{v:.1f}"

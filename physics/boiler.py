@@ -28,6 +28,8 @@ CP_VAPOUR, CP_WATER = 1.88, 4.18  # water vapour and liquid [kJ/kg·K]; steam ta
 CP_HOT_GAS = 1.30  # mean flue-gas c_p from 25 °C to the flame [kJ/kg·K] [A]
 T_REF_C = 25.0  # reference temperature of the heating values [°C]
 R_AIR = 287.05  # specific gas constant of dry air [J/kg·K] [V]
+AIR_O2_DRY_PCT = 20.95  # O2 in dry ambient air [% vol] (standard dry-air composition) [V]
+AIR_CO2_PCT = 0.042  # CO2 in ambient air ≈ 420 ppm (NOAA global mean, 2023) [V]
 # DOE Steam Tip Sheet #4: natural gas, 2 % O2, flue minus air 200 °F (111.1 K) -> 85.4 % [V]
 ANCHOR_EFFICIENCY, ANCHOR_O2_PCT, ANCHOR_DT_K, ANCHOR_AIR_C = 0.854, 2.0, 200.0 / 1.8, 21.1
 
@@ -255,6 +257,20 @@ def air_density_kg_m3(p_pa: F64, t_c: F64) -> F64:
 def fan_power_w(m_air_kg_s: F64, rho_kg_m3: F64, dp_pa: F64, efficiency: F64) -> F64:
     """Fan shaft+motor power P = V·Δp/η [W], V = m/ρ [m³/s] (fan law) [V; Δp, η: A]."""
     return m_air_kg_s / rho_kg_m3 * dp_pa / efficiency
+
+
+def bearing_wear_loss_w(fan_w: F64, damage: F64, extra_frac_at_failure: F64) -> F64:
+    """Extra fan power [W] to bearing friction that grows with damage (0 new … 1 failed).
+
+    Friction heat r·ω² with r rising as the bearing wears (Daigle & Goebel 2013, machines.md
+    §5.4 [V form]); taken linear in damage, `extra_frac_at_failure` of the fan power at 1 [A].
+    """
+    return fan_w * extra_frac_at_failure * damage
+
+
+def cold_stack_gas(available: NDArray[np.bool_], o2_pct: F64, co2_pct: F64) -> tuple[F64, F64]:
+    """Flue O2 and CO2 [% vol, dry]: a stopped boiler's stack holds ambient air [V: air]."""
+    return np.where(available, o2_pct, AIR_O2_DRY_PCT), np.where(available, co2_pct, AIR_CO2_PCT)
 
 
 def pump_power_w(m_kg_s: F64, dp_pa: F64, rho_kg_m3: F64, efficiency: F64) -> F64:

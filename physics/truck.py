@@ -191,3 +191,107 @@ def loading_passes(payload_t: Arr, bucket_m3: Arr, fill_frac: Arr, loose_density
 def load_time_s(passes: Arr, swing_s: Arr) -> F64:
     """Loading time t_load = passes·t_swing [s]; MineLab `truck_cycle` convention (§2.2) [V]."""
     return np.asarray(passes * swing_s)
+
+
+# Graded coolant protection of a heavy-duty diesel, Perkins 1200F installation manual p.187
+# (§2.5) [V]; proxies, no C175-specific limits were found.
+COOLANT_WARN_C = 109.0
+COOLANT_DERATE_C = 111.0
+COOLANT_FULL_DERATE_C = 113.0
+COOLANT_SHUTDOWN_C = 114.0
+DERATE_FIRST_FRAC = 0.25
+DERATE_FULL_FRAC = 0.75
+
+
+def protection_derate_frac(coolant_c: Arr) -> F64:
+    """Engine derate of graded coolant protection [-, share of power withheld] (§2.5) [V].
+
+    Perkins 1200F: none below 111 °C, 25 % there rising linearly to 75 % at 113 °C, held
+    above; the shutdown at 114 °C is a trip, not a derate.
+    """
+    span = COOLANT_FULL_DERATE_C - COOLANT_DERATE_C
+    x = np.clip((np.asarray(coolant_c) - COOLANT_DERATE_C) / span, 0.0, 1.0)
+    ramp = DERATE_FIRST_FRAC + (DERATE_FULL_FRAC - DERATE_FIRST_FRAC) * x
+    return np.asarray(np.where(coolant_c >= COOLANT_DERATE_C, ramp, 0.0))
+
+
+def allowed_output_kw(coolant_c: Arr, max_kw: Arr, idle_kw: Arr) -> F64:
+    """Engine output the graded protection allows [kW]: (1 − derate)·P_max, never below idle."""
+    return np.asarray(np.maximum((1.0 - protection_derate_frac(coolant_c)) * max_kw, idle_kw))
+
+
+_RAMP_C = np.linspace(COOLANT_DERATE_C, COOLANT_FULL_DERATE_C, 21)
+_RAMP_DERATE = protection_derate_frac(_RAMP_C)
+
+
+def protected_coolant_c(
+    start_c: F64, lag: F64, ambient_c: F64, demand_kw: F64, rated_kw: F64, max_kw: F64,
+    idle_kw: F64, capacity: F64, thermostat_c: F64, band_c: F64, rise_c: F64,
+) -> F64:  # fmt: skip
+    """Coolant at the end of a stretch run under graded protection [°C] (§2.5 model) [A].
+
+    T₁ = a·T₀ + (1 − a)·T_eq(min(P, P_allowed(T₁))/P_rated), a = e^{−Δt/τ} (`lag`): the
+    stretch runs at the derate of its end temperature (backward Euler in the protection), so a
+    long stretch settles where a continuous ECU would hold the coolant. Past 113 °C the derate
+    is full and T₁ explicit; else T₁ is the root on the derate ramp, bracketed on a grid and
+    interpolated (the residual is piecewise linear there), or 111 °C itself where the first
+    25 % step overshoots (an ECU then chatters about the point). A stretch that stays below
+    the derate point runs free.
+    """
+    c = np.s_[:, None]
+    allowed = np.maximum((1.0 - _RAMP_DERATE) * max_kw[c], idle_kw[c])  # (twins, ramp points)
+    load = np.minimum(demand_kw[c], allowed) / rated_kw[c]
+    eq = coolant_equilibrium_c(
+        ambient_c[c], load, capacity[c], thermostat_c[c], band_c[c], rise_c[c]
+    )
+    end = lag[c] * start_c[c] + (1.0 - lag[c]) * eq
+    residual = _RAMP_C - end  # increasing along the ramp
+    j = np.argmax(residual >= 0.0, axis=1)
+    rows = np.arange(len(j))
+    r0, r1, x0 = residual[rows, j - 1], residual[rows, j], _RAMP_C[j - 1]
+    root = x0 - r0 * (_RAMP_C[j] - x0) / np.where(r1 > r0, r1 - r0, 1.0)
+    root = np.where(j == 0, COOLANT_DERATE_C, root)
+    root = np.where(residual[:, -1] < 0.0, end[:, -1], root)
+    free_eq = coolant_equilibrium_c(
+        ambient_c, demand_kw / rated_kw, capacity, thermostat_c, band_c, rise_c
+    )
+    free = lag * start_c + (1.0 - lag) * free_eq  # no protection needed below the derate point
+    return np.asarray(np.where(free <= COOLANT_DERATE_C, free, root))
+
+
+def tyre_tkph(tyre_load_t: Arr, speed_kmh: Arr) -> F64:
+    """Tyre work rate TKPH = tyre load [t] × speed [km/h]; Goodyear OTR, CAT handbook (§2.6) [V]."""
+    return np.asarray(tyre_load_t * speed_kmh)
+
+
+def tread_wear_mm(distance_km: Arr, tkph_ratio: Arr, wear_mm_km: Arr, exponent: Arr) -> F64:
+    """Tread worn [mm] over a distance: dw = k_w·(TKPH/TKPH_rated)^n·|ds| (§2.6 model) [A]."""
+    return np.asarray(wear_mm_km * np.power(tkph_ratio, exponent) * distance_km)
+
+
+def tyre_temp_c(ambient_c: Arr, tkph_ratio: Arr, rise_at_rated_c: Arr) -> F64:
+    """Tyre (inflation gas) temperature [°C] = T_amb + ΔT_rated·TKPH/TKPH_rated [A].
+
+    Heat generated in a tyre scales with its work rate, the quantity TKPH rates (§2.6 [V]);
+    running over the rating drives it past the rise the rating was set for.
+    """
+    return np.asarray(ambient_c + rise_at_rated_c * tkph_ratio)
+
+
+def bearing_ageing_rate(load_ratio: Arr, speed_ratio: Arr, exponent: Arr) -> F64:
+    """Load-sensitive ageing da/dt = (P/P_ref)^p·(n/n_ref) [-]; ISO 281 L10 ∝ (C/P)^p (§5.2) [A].
+
+    p = 10/3 for roller bearings [V]; 1 at the reference load and speed.
+    """
+    return np.asarray(np.power(load_ratio, exponent) * speed_ratio)
+
+
+def bearing_friction_work_j(
+    damage_frac: Arr, coeff_at_failure: Arr, mass_distance_kg_m: Arr
+) -> F64:
+    """Extra rolling work of a damaged bearing W = c·d·g·∫m ds [J] (c at damage 1) [A].
+
+    The damaged bearing acts as added rolling resistance, like the friction torque r·ω² that
+    grows with wear in Daigle & Goebel's bearing model (§5.4) [V form].
+    """
+    return np.asarray(coeff_at_failure * damage_frac * G * mass_distance_kg_m)

@@ -3,7 +3,9 @@
 Steam demand follows a site process profile; the combustion control fires to the demanded heat
 with a lag, the drum stores the difference as pressure, and the fuel burned is the heat absorbed
 over the efficiency from the heat-loss method (machines.md §4). Degradation states (fouling,
-O2-trim drift, tube leak, fan-bearing damage) already act on the physics; they start healthy.
+O2-trim drift, tube leak, fan-bearing damage) act on the physics; `twins.boiler_modes` declares
+the failure modes that grow them. A boiler that is down burns nothing: the drum loses pressure,
+the stack and the feedwater cool towards ambient and the flue analysers read ambient air.
 """
 
 from __future__ import annotations
@@ -17,6 +19,13 @@ from pydantic import model_validator
 from physics import boiler as bp
 from physics.common import ou_step
 from physics.fuels import FUEL_NAMES, get_fuel
+from twins.boiler_modes import (
+    BOILER_ANOMALIES,
+    BOILER_MODES,
+    FOULING_LOAD_REF,
+    cool_down,
+    stopped_readings,
+)
 from twins.kind import (
     ELECTRICITY,
     F64,
@@ -115,6 +124,15 @@ class BoilerParams(KindParams):
     fan_vibration_cd_mm_s: float = param(
         4.5, "mm/s", f"{_ISO}: C/D boundary", "V", "Vibration added at bearing damage 1", ge=0
     )
+    fan_bearing_loss_frac: float = param(
+        0.04, "-", "friction grows with wear (§5.4 form)", "A", "Extra fan power at damage 1", ge=0
+    )
+    drum_cooldown_tau_h: float = param(
+        8.0, "h", "insulated shell and water mass", "A", "Drum and feedwater cooling when off", gt=0
+    )
+    flue_cooldown_tau_h: float = param(
+        1.0, "h", "thin gas path, natural draft", "A", "Stack gas-path cooling when off", gt=0
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -196,6 +214,10 @@ def _ch(name: str, unit: str, description: str, sd: float, source: str = "A") ->
     return Channel(name, unit, description, noise_sd=sd, lo=0.0, source=source)
 
 
+def _fuel(name: str, unit: str, description: str) -> Channel:
+    return Channel(name, unit, description, category=STATIONARY)
+
+
 class Boiler(Kind):
     """A fleet of steam boilers (struct-of-arrays); see the module docstring."""
 
@@ -211,6 +233,8 @@ class Boiler(Kind):
         StateVar("o2_drift_pct", "%", "Combustion-control drift of flue O2 above set-point"),
         StateVar("tube_leak_kg_s", "kg/s", "Water leaking from the pressure parts"),
         StateVar("fan_bearing_damage_frac", "-", "FD-fan bearing damage, 0 new to 1 zone D"),
+        StateVar("stack_temp_c", "°C", "Gas temperature at the stack"),
+        StateVar("feedwater_temp_c", "°C", "Feedwater (deaerator) temperature"),
     )
     sensors = (
         _ch("steam_flow_tph", "t/h", "Steam flow delivered", 0.5, "A: 1 % of MCR"),
@@ -223,25 +247,22 @@ class Boiler(Kind):
         _ch("efficiency_pct", "%", "Boiler efficiency (HHV), heat-loss soft sensor", 0.3),
         _ch("fan_vibration_mm_s", "mm/s", "FD-fan bearing velocity RMS (ISO 10816-3)", 0.1),
         _ch("makeup_water_tph", "t/h", "Make-up water flow", 0.3, "A: 1 % of range"),
+        # soft sensors, differences of two measurements: they may read below zero
+        Channel(
+            "water_loss_tph", "t/h", "Feed in − steam, blowdown out", 0.4, source="A: 2 meters"
+        ),
+        Channel("o2_deviation_pct", "%", "Flue O2 above its set-point curve", 0.1, source="A"),
         Channel("ambient_temp_c", "°C", "Combustion-air (ambient) temperature", 0.3, source="A"),
     )
     activity = (
-        Channel(
-            "natural_gas_gj",
-            "GJ",
-            "Natural gas burned, energy on the NCV (LHV) basis",
-            category=STATIONARY,
-        ),
-        Channel("diesel_l", "L", "Diesel (gas oil) burned, litres at 15 °C", category=STATIONARY),
-        Channel("coal_t", "t", "Bituminous coal burned, tonnes as received", category=STATIONARY),
-        Channel(
-            "electricity_kwh",
-            "kWh",
-            "Electricity of the FD fan and the feed pump",
-            category=ELECTRICITY,
-        ),
+        _fuel("natural_gas_gj", "GJ", "Natural gas burned, energy on the NCV (LHV) basis"),
+        _fuel("diesel_l", "L", "Diesel (gas oil) burned, litres at 15 °C"),
+        _fuel("coal_t", "t", "Bituminous coal burned, tonnes as received"),
+        Channel("electricity_kwh", "kWh", "Electricity of FD fan, feed pump", category=ELECTRICITY),
     )
     production = Channel("steam_t", "t", "Saturated steam delivered during the tick")
+    failure_modes = BOILER_MODES
+    anomalies = BOILER_ANOMALIES
 
     def __init__(self) -> None:
         self._key: tuple[ParamArrays, Environment] | None = None
@@ -267,37 +288,69 @@ class Boiler(Kind):
             "o2_drift_pct": zero.copy(),
             "tube_leak_kg_s": zero.copy(),
             "fan_bearing_damage_frac": zero,
+            "stack_temp_c": params["stack_temp_mcr_c"].copy(),
+            "feedwater_temp_c": params["feedwater_temp_c"].copy(),
         }
 
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
         k = self.plant(params, env)
-        u = self._demand(state, params, k, ctx, rng)
-        leak = state["tube_leak_kg_s"]
-        f_target = u + leak * k.dh_leak_j_kg / k.q_mcr_w
-        p_set = params["pressure_setpoint_mpa"]
-        p, f, load = bp.drum_step(
-            state["drum_pressure_mpa"] / p_set,
-            state["firing_frac"],
-            f_target,
-            ctx.dt_s,
-            params["drum_time_constant_s"],
-            params["firing_lag_s"],
-        )
-        state["drum_pressure_mpa"] = p * p_set
-        state["firing_frac"] = f
+        on = ctx.available
+        u = self._demand(state, params, k, ctx, rng)  # the site's demand moves on regardless
+        leak = np.where(on, state["tube_leak_kg_s"], 0.0)  # a cold, depressurised drum holds
+        load = self._drum(state, params, k, ctx, u + leak * k.dh_leak_j_kg / k.q_mcr_w)
         sensors, q_fuel, fan_w = self._combustion(state, params, k, ctx, load)
-        m_s = u * k.m_mcr_kg_s
+        m_s = np.where(on, u * k.m_mcr_kg_s, 0.0)
         sensors["steam_flow_tph"] = m_s * 3.6
         sensors["drum_pressure_mpa"] = state["drum_pressure_mpa"].copy()
         m_makeup = m_s * (1.0 - params["condensate_return_frac"] + params["blowdown_frac"]) + leak
         sensors["makeup_water_tph"] = m_makeup * 3.6
-        sensors["feedwater_temp_c"] = params["feedwater_temp_c"].copy()
+        sensors["water_loss_tph"] = leak * 3.6
         sensors["ambient_temp_c"] = ctx.ambient_c
+        self._temperatures(state, params, ctx, sensors)
+        if not on.all():
+            stopped_readings(sensors, on)
         activity = self._activity(q_fuel, m_s, fan_w, params, k, ctx.dt_s, leak)
-        status = np.full(u.shape, Status.RUNNING, dtype=np.int8)
-        return TickOutput(sensors, activity, m_s * (ctx.dt_s * 1e-3), status)
+        status = np.where(on, Status.RUNNING, Status.STANDBY).astype(np.int8)
+        stress = {"stress/fouling": load * (1.0 / FOULING_LOAD_REF)}
+        return TickOutput(sensors, activity, m_s * (ctx.dt_s * 1e-3), status, stress)
+
+    @staticmethod
+    def _drum(state: State, params: ParamArrays, k: Plant, ctx: TickContext, f_target: F64) -> F64:
+        """Firing and drum pressure over the tick; the tick's mean firing / MCR (0 when off).
+
+        A boiler that is off fires nothing and its drum pressure decays towards atmospheric
+        as the water and steel cool (τ = `drum_cooldown_tau_h`) [A].
+        """
+        p_set = params["pressure_setpoint_mpa"]
+        p0 = state["drum_pressure_mpa"] / p_set
+        t_d, tau_f = params["drum_time_constant_s"], params["firing_lag_s"]
+        p, f, load = bp.drum_step(p0, state["firing_frac"], f_target, ctx.dt_s, t_d, tau_f)
+        on = ctx.available
+        if not on.all():
+            p_atm = k.p_atm_pa * 1e-6 / p_set
+            p = cool_down(on, p, p0, p_atm, ctx.dt_s, params["drum_cooldown_tau_h"])
+            f, load = np.where(on, f, 0.0), np.where(on, load, 0.0)
+        state["drum_pressure_mpa"] = p * p_set
+        state["firing_frac"] = f
+        return load
+
+    @staticmethod
+    def _temperatures(
+        state: State, params: ParamArrays, ctx: TickContext, sensors: dict[str, F64]
+    ) -> None:
+        """Stack and feedwater (deaerator held at its set-point) temperatures, or cooling."""
+        on, air, dt = ctx.available, ctx.ambient_c, ctx.dt_s
+        stack, feed = sensors["stack_temp_c"], params["feedwater_temp_c"].copy()
+        if not on.all():
+            stack = cool_down(
+                on, stack, state["stack_temp_c"], air, dt, params["flue_cooldown_tau_h"]
+            )
+            tau = params["drum_cooldown_tau_h"]
+            feed = cool_down(on, feed, state["feedwater_temp_c"], air, dt, tau)
+        state["stack_temp_c"], state["feedwater_temp_c"] = stack, feed
+        sensors["stack_temp_c"], sensors["feedwater_temp_c"] = stack.copy(), feed.copy()
 
     @staticmethod
     def _demand(state: State, params: ParamArrays, k: Plant, ctx: TickContext, rng: Streams) -> F64:
@@ -334,10 +387,12 @@ class Boiler(Kind):
         rho_air = bp.air_density_kg_m3(k.p_atm_pa, t_air)
         fan_w = bp.fan_power_w(m_air, rho_air, params["fan_dp_kpa"] * 1e3, params["fan_efficiency"])
         damage = state["fan_bearing_damage_frac"]
+        fan_w = fan_w + bp.bearing_wear_loss_w(fan_w, damage, params["fan_bearing_loss_frac"])
         vib = params["fan_vibration_mm_s"] * (0.6 + 0.4 * load)
         sensors = {
             "fuel_input_mw": q_fuel * 1e-6,
             "flue_o2_pct": o2,
+            "o2_deviation_pct": state["o2_drift_pct"].copy(),
             "flue_co2_pct": bp.flue_co2_pct(ea, k.st),
             "stack_temp_c": t_stack,
             "efficiency_pct": eta * 100.0,

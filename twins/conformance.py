@@ -30,6 +30,15 @@ class ConformanceError(AssertionError):
 
 
 @dataclass(frozen=True)
+class Downtime:
+    """Twins (by id) that are down or in maintenance over ticks [start, end)."""
+
+    twins: frozenset[str]
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Trace:
     outputs: list[TickOutput]
     state: State
@@ -46,11 +55,13 @@ def run_batch(
     site: SiteConditions = DEFAULT_SITE,
     seed: int = 7,
     timing: Timing | None = None,
+    down: Downtime | None = None,
 ) -> Trace:
     """Run n default twins of a kind for some ticks, keeping every tick's output."""
     ids = [f"{kind.label}-{i}" for i in range(n)]
     params = stack([kind.Params() for _ in ids])
-    return run_twins(kind, ids, params, Environment.single(n, site), seed, ticks, timing)
+    env = Environment.single(n, site)
+    return run_twins(kind, ids, params, env, seed, ticks, timing, down)
 
 
 def run_twins(
@@ -61,8 +72,11 @@ def run_twins(
     seed: int,
     ticks: int,
     timing: Timing | None = None,
+    down: Downtime | None = None,
 ) -> Trace:
+    """Run some twins; those named in `down` are unavailable during its tick window."""
     timing = timing or default_timing(ticks)
+    out_of_service = np.array([t in down.twins for t in ids]) if down else np.zeros(len(ids), bool)
     model = kind()
     rng = Streams(seed, twin_keys(ids))
     ambient = Ambient(env)
@@ -70,7 +84,9 @@ def run_twins(
     outputs = []
     for tick in range(ticks):
         hours = timing.hours_utc(tick)
-        ctx = TickContext(tick, timing.tick_s, hours, ambient.at(hours))
+        in_window = down is not None and down.start <= tick < down.end
+        available = ~out_of_service if in_window else np.ones(len(ids), dtype=bool)
+        ctx = TickContext(tick, timing.tick_s, hours, ambient.at(hours), available)
         out = model.step(state, params, env, ctx, rng)
         outputs.append(_copy(out))
     return Trace(outputs, {k: v.copy() for k, v in state.items()})
@@ -151,25 +167,66 @@ def _same(a: TickOutput, b: TickOutput, rows: slice | int = slice(None)) -> bool
 def check_kind(kind: type[Kind], n: int = 5, ticks: int = 240) -> None:
     """The whole conformance check for one kind; raises ConformanceError on the first breach."""
     check_declarations(kind)
-    trace = run_batch(kind, n, ticks)
+    check_modes(kind)
+    down = Downtime(frozenset({f"{kind.label}-0", f"{kind.label}-2"}), ticks // 4, ticks // 2)
+    trace = run_batch(kind, n, ticks, down=down)
     check_outputs(kind, trace, n)
-    again = run_batch(kind, n, ticks)
+    check_downtime(kind, trace, down, [0, 2])
+    again = run_batch(kind, n, ticks, down=down)
     if not all(_same(a, b) for a, b in zip(trace.outputs, again.outputs, strict=True)):
         _fail(kind, "two runs with the same seed differ")
     for i in range(n):
-        alone = run_batch_row(kind, n, i, ticks)
+        alone = run_batch_row(kind, n, i, ticks, down)
         for t, (a, b) in enumerate(zip(trace.outputs, alone.outputs, strict=True)):
             if not _same(a, b, slice(i, i + 1)):
                 _fail(kind, f"twin {i} alone differs from its row in a batch of {n} at tick {t}")
     pickle.loads(pickle.dumps(trace.state))
-    other = run_batch(kind, n, ticks, seed=8)
+    other = run_batch(kind, n, ticks, seed=8, down=down)
     if all(_same(a, b) for a, b in zip(trace.outputs, other.outputs, strict=True)):
         _fail(kind, "changing the seed changes nothing: randomness is not used or not keyed")
 
 
-def run_batch_row(kind: type[Kind], n: int, i: int, ticks: int) -> Trace:
+def run_batch_row(
+    kind: type[Kind], n: int, i: int, ticks: int, down: Downtime | None = None
+) -> Trace:
     """Twin i of a default batch of n, run alone."""
     ids = [f"{kind.label}-{i}"]
     full = stack([kind.Params() for _ in range(n)])
     params = take(full, np.array([i]))
-    return run_twins(kind, ids, params, Environment.single(1), 7, ticks)
+    return run_twins(kind, ids, params, Environment.single(1), 7, ticks, None, down)
+
+
+def check_downtime(kind: type[Kind], trace: Trace, down: Downtime, rows: list[int]) -> None:
+    """Twins that are down make and use nothing, and produce again once back."""
+    during = trace.outputs[down.start : down.end]
+    for out in during:
+        if np.any(out.production[rows] != 0.0):
+            _fail(kind, "a twin that is down still produces")
+        for name, used in out.activity.items():
+            if np.any(used[rows] != 0.0):
+                _fail(kind, f"a twin that is down still uses {name}")
+    after = sum(out.production[rows] for out in trace.outputs[down.end :])
+    if np.any(np.asarray(after) <= 0.0):
+        _fail(kind, "a twin back from downtime never produces again")
+
+
+def check_modes(kind: type[Kind]) -> None:
+    """Failure modes name real state variables and sensors; anomalies name real targets."""
+    states = {v.name for v in kind.state_vars}
+    sensors = set(kind.sensor_names())
+    names = kind.mode_names()
+    if len(set(names)) != len(names):
+        _fail(kind, f"duplicate failure mode names: {names}")
+    for m in kind.failure_modes:
+        if m.health not in states:
+            _fail(kind, f"mode {m.name!r} drives {m.health!r}, which is not a state variable")
+        if m.symptom and m.symptom not in sensors:
+            _fail(kind, f"mode {m.name!r} shows in {m.symptom!r}, which is not a sensor")
+        if not m.source:
+            _fail(kind, f"mode {m.name!r} names no source")
+    for name, (target, what) in kind.anomalies.items():
+        if (target, what in names) != ("mode", True) and (target, what in sensors) != (
+            "sensor",
+            True,
+        ):
+            _fail(kind, f"anomaly {name!r} points at unknown {target} {what!r}")

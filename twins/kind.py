@@ -17,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
+from twins.failures import FailureMode
 from twins.params import KindParams, ParamArrays
 from twins.rng import Streams
 from twins.site import Environment
@@ -75,6 +76,9 @@ class TickContext:
     dt_s: float  # tick length [s]
     hours_utc: float  # time of day at the start of the tick [h since midnight UTC]
     ambient_c: F64  # ambient air temperature of each twin [°C]
+    # Twins allowed to operate this tick (not failed, not in maintenance). A kind makes the
+    # others produce and use nothing, hold their operating state and cool towards ambient.
+    available: NDArray[np.bool_]
 
 
 @dataclass
@@ -84,7 +88,9 @@ class TickOutput:
     sensors: dict[str, F64]
     activity: dict[str, F64]  # amount used during the tick, in each activity channel's unit
     production: F64  # product delivered during the tick, in the kind's production unit
-    status: NDArray[np.int8]
+    status: NDArray[np.int8]  # RUNNING, DERATED or STANDBY of available twins
+    # Optional: "stress/<mode>" multiplies the ageing of a failure mode this tick (load-
+    # sensitive ageing, machines.md §5.2); anything else is informational.
     extra: dict[str, F64] = field(default_factory=dict)
 
 
@@ -106,6 +112,9 @@ class Kind(ABC):
     activity: ClassVar[tuple[Channel, ...]]
     production: ClassVar[Channel]
     site_needs: ClassVar[tuple[str, ...]] = ()  # SiteConditions fields that must be set
+    failure_modes: ClassVar[tuple[FailureMode, ...]] = ()
+    # Scenario shorthands for classic anomalies: name → ("mode", mode) or ("sensor", channel)
+    anomalies: ClassVar[dict[str, tuple[str, str]]] = {}
 
     @abstractmethod
     def initial(self, params: ParamArrays, env: Environment, rng: Streams) -> State:
@@ -116,6 +125,10 @@ class Kind(ABC):
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
         """Advance every twin one tick: update `state` in place, report the tick."""
+
+    @classmethod
+    def mode_names(cls) -> tuple[str, ...]:
+        return tuple(m.name for m in cls.failure_modes)
 
     @classmethod
     def sensor_names(cls) -> tuple[str, ...]:

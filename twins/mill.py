@@ -3,9 +3,12 @@
 Per tick: ore hardness (Bond work index) and charge filling wander as Ornstein-Uhlenbeck
 processes; the power hump turns the filling into power (Austin magnitude × Hulbert shape, §3.4);
 Bond turns that power into throughput (§3.3); friction heats the trunnion bearing and its lube
-oil (Daigle & Goebel structure, §5.4); damage raises friction and drive vibration (§5.3).
-Degradation states (`liner_height_mm`, `bearing_damage_frac`, `gearbox_damage_frac`) are already
-read by the physics and held constant here; the failure-mode layer grows them.
+oil (Daigle & Goebel structure, §5.4); damage raises friction and vibration (§5.3). The lifters
+wear with throughput here (§3.5); the failure-mode layer (`twins.mill_modes`) grows the bearing
+and gearbox damage. A mill that is not available is stopped: no feed, no power, no electricity,
+its charge and ore held, its bearing and oil cooling towards ambient. Its lube and jacking pumps
+are not counted either (a down twin uses exactly nothing in the contract; they would draw a
+few tens of kW of the 250 kW auxiliary load). The motor rating capping the power is a derate.
 """
 
 from __future__ import annotations
@@ -14,25 +17,25 @@ from dataclasses import dataclass
 from typing import ClassVar, Self
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import model_validator
 
 from physics.mill import (
     austin_power_kw,
-    bearing_friction_kw,
     bearing_oil_update_c,
     bearing_steady_rise_k,
     bond_specific_energy_kwh_t,
     bond_throughput_tph,
     critical_speed_rpm,
-    drive_vibration_mm_s,
     hulbert_filling_at_pmax,
     hulbert_load_shape,
     liner_energy_factor,
     liner_power_factor,
     liner_wear_excess,
-    rpm_to_rad_s,
+    liner_wear_pct,
     thermal_decay,
 )
+from twins.failures import FailureMode
 from twins.kind import (
     ELECTRICITY,
     F64,
@@ -43,6 +46,19 @@ from twins.kind import (
     Status,
     TickContext,
     TickOutput,
+)
+from twins.mill_modes import (
+    ANOMALIES,
+    MODES,
+    Condition,
+    Mask,
+    MillConditionParams,
+    hold,
+    initial_liner_mm,
+    stopped_twins,
+    trunnion_stress,
+    wear_liner,
+    zero,
 )
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
@@ -86,7 +102,7 @@ EFFICIENCY_PRODUCT = round(
 )
 
 
-class MillParams(KindParams):
+class MillParams(MillConditionParams):
     """Parameters of one mill; defaults are the Cadia-like 20 MW SAG of machines.md §3.7."""
 
     diameter_m: float = param(DIAMETER_M, "m", CADIA, "V", "Inside shell diameter", ge=2, le=14)
@@ -151,55 +167,6 @@ class MillParams(KindParams):
         250.0, "kW", "lube and hydrostatic pumps, cooling fans", "A", "Auxiliary load",
         ge=0, le=2_000,
     )  # fmt: skip
-    lifter_height_new_mm: float = param(
-        152.0, "mm", "Sarcheshmeh 15.2 cm (Yahyaei & Banisi 2010), machines.md §3.5", "V",
-        "Lifter height of a new liner", gt=20, le=400,
-    )  # fmt: skip
-    liner_knee_frac: float = param(
-        0.5, "1", "machines.md §3.5", "A", "h/h0 below which wear costs power", gt=0, le=1
-    )
-    liner_power_loss_frac: float = param(
-        0.10, "1", "machines.md §3.5 (shoulder angle falls)", "A",
-        "Power lost at zero lifter height", ge=0, le=0.5,
-    )  # fmt: skip
-    liner_energy_penalty_frac: float = param(
-        0.15, "1", "machines.md §3.5 (Multotec 2018: efficiency falls)", "A",
-        "Extra kWh/t at zero lifter height", ge=0, le=1,
-    )  # fmt: skip
-    bearing_friction_heat_kw: float = param(
-        30.0, "kW", "μ·F·v of a 10 MN hydrostatic trunnion at ~1.4 m/s", "A",
-        "Friction heat of a healthy trunnion bearing at set speed", gt=0, le=500,
-    )  # fmt: skip
-    bearing_friction_damage_gain: float = param(
-        1.5, "1", "alarm near damage 0.6, trip near 0.75 at 15 °C", "A",
-        "Relative friction rise at full bearing damage", ge=0, le=10,
-    )  # fmt: skip
-    bearing_heat_capacity_kj_k: float = param(
-        2_300.0, "kJ/K", "≈ 5 t of steel", "A", "Bearing thermal mass m·c", gt=0
-    )
-    bearing_to_ambient_kw_k: float = param(
-        0.3, "kW/K", "§5.4 form; housing convection, sized", "A", "Bearing-ambient H1", gt=0
-    )
-    bearing_to_oil_kw_k: float = param(
-        2.0, "kW/K", "§5.4 form; ≈ 1.2 L/s of oil × 1.7 MJ/(m³·K)", "A", "Bearing-oil H2", gt=0
-    )
-    oil_heat_capacity_kj_k: float = param(
-        10_000.0, "kJ/K", "≈ 6 m³ lube reservoir", "A", "Lube oil thermal mass", gt=0
-    )
-    oil_cooler_kw_k: float = param(
-        1.2, "kW/K", "§5.4 form; sized for oil ≈ ambient + 18 K when healthy", "A",
-        "Oil-ambient (cooler) H_o3", gt=0,
-    )  # fmt: skip
-    vibration_baseline_mm_s: float = param(
-        1.6, "mm/s", "ISO 10816-3 Group 1 rigid zone A < 2.3 (machines.md §5.3)", "A",
-        "Healthy drive vibration", ge=0, le=2.3,
-    )  # fmt: skip
-    vibration_bearing_gain_mm_s: float = param(
-        8.0, "mm/s", "full damage past C/D 7.1 (§5.3)", "A", "Rise at full bearing damage", ge=0
-    )
-    vibration_gearbox_gain_mm_s: float = param(
-        8.0, "mm/s", "full damage past C/D 7.1 (§5.3)", "A", "Rise at full gearbox damage", ge=0
-    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -238,10 +205,10 @@ class Constants:
     filling: OU
     filling_at_pmax: F64
     power_scale_kw: F64  # Austin design power / Hulbert load shape at the design filling
+    design_tph: F64  # Bond throughput at the design power and mean ore
     bond_kwh_t_per_wi: F64
     speed_rpm: F64
-    omega_rad_s: F64
-    friction_coef_kw_s2: F64
+    trunnion_stress: F64  # ageing rate of the trunnion bearing (ISO 281, §5.2)
     bearing_decay: F64
     oil_decay: F64
 
@@ -256,8 +223,8 @@ class Constants:
         )  # fmt: skip
         j_pmax = hulbert_filling_at_pmax(phi)
         speed = phi * critical_speed_rpm(p["diameter_m"])
-        omega = rpm_to_rad_s(speed)
         wi = p["work_index_kwh_t"]
+        bond = bond_specific_energy_kwh_t(1.0, p["f80_um"], p["p80_um"])
         h_bearing = p["bearing_to_ambient_kw_k"] + p["bearing_to_oil_kw_k"]
         h_oil = p["bearing_to_oil_kw_k"] + p["oil_cooler_kw_k"]
         return cls(
@@ -265,10 +232,10 @@ class Constants:
             filling=OU.of(fill, p["filling_sd_frac"], p["filling_tau_min"] * 60.0, dt_s),
             filling_at_pmax=j_pmax,
             power_scale_kw=design / hulbert_load_shape(fill, j_pmax),
-            bond_kwh_t_per_wi=bond_specific_energy_kwh_t(1.0, p["f80_um"], p["p80_um"]),
+            design_tph=bond_throughput_tph(design, wi * bond, p["efficiency_product"]),
+            bond_kwh_t_per_wi=bond,
             speed_rpm=speed,
-            omega_rad_s=omega,
-            friction_coef_kw_s2=p["bearing_friction_heat_kw"] / (omega * omega),
+            trunnion_stress=trunnion_stress(p, FILLING, phi / SPEED_FRAC),
             bearing_decay=thermal_decay(dt_s, h_bearing, p["bearing_heat_capacity_kj_k"]),
             oil_decay=thermal_decay(dt_s, h_oil, p["oil_heat_capacity_kj_k"]),
         )
@@ -297,8 +264,12 @@ SENSORS = (
     Channel("trunnion_bearing_temp_c", "°C", "Trunnion bearing temperature (alarm 70, trip 75)",
             0.3, source=f"RTD; thresholds Holcim deck [V], noise {_A}"),
     Channel("lube_oil_temp_c", "°C", "Lube oil temperature", 0.3, source=f"RTD, {_A}"),
+    Channel("trunnion_vibration_mm_s", "mm/s", "Trunnion bearing velocity RMS (ISO 10816-3)",
+            0.1, lo=0, source=f"accelerometer, {_A}"),
     Channel("pinion_vibration_mm_s", "mm/s", "Drive/pinion velocity RMS (ISO 10816-3)", 0.1,
             lo=0, source=f"accelerometer, {_A}"),
+    Channel("liner_wear_pct", "%", "Share of the new lifter height worn (alarm 70 %)", 1.0,
+            lo=0, hi=100, source=f"liner scans / wear model (machines.md §3.6), noise {_A}"),
     Channel("ambient_temp_c", "°C", "Ambient air temperature", 0.2, source=f"RTD, {_A}"),
 )  # fmt: skip
 
@@ -310,20 +281,18 @@ class Mill(Kind):
     label: ClassVar[str] = "MILL"
     description: ClassVar[str] = (
         "Grinding mill (Cadia-like 20 MW SAG): Austin × Hulbert power, Bond throughput, "
-        "trunnion bearing heat, drive vibration, liner wear hook"
+        "trunnion bearing heat and vibration, liner wear, gearbox vibration and losses"
     )
     Params: ClassVar[type[KindParams]] = MillParams
     state_vars: ClassVar[tuple[StateVar, ...]] = STATE_VARS
     sensors: ClassVar[tuple[Channel, ...]] = SENSORS
     activity: ClassVar[tuple[Channel, ...]] = (
-        Channel(
-            "electricity_kwh",
-            "kWh",
-            "Electricity used (motor input + auxiliaries)",
-            category=ELECTRICITY,
-        ),
-    )
+        Channel("electricity_kwh", "kWh", "Electricity used (motor input + auxiliaries)",
+                category=ELECTRICITY),
+    )  # fmt: skip
     production: ClassVar[Channel] = Channel("ore_milled_t", "t", "Ore milled during the tick")
+    failure_modes: ClassVar[tuple[FailureMode, ...]] = MODES
+    anomalies: ClassVar[dict[str, tuple[str, str]]] = ANOMALIES
 
     def __init__(self) -> None:
         self._cache: tuple[ParamArrays, float, Constants] | None = None
@@ -352,7 +321,9 @@ class Mill(Kind):
             + p["filling_sd_frac"] * rng.normal("init/filling", 0),
             "trunnion_bearing_temp_c": ambient + rise_b,
             "lube_oil_temp_c": ambient + rise_oil,
-            "liner_height_mm": p["lifter_height_new_mm"].astype(np.float64, copy=True),
+            "liner_height_mm": initial_liner_mm(
+                p["lifter_height_new_mm"], rng.uniform_each("init/liner", zeros.astype(np.int64))
+            ),
             "bearing_damage_frac": zeros,
             "gearbox_damage_frac": zeros.copy(),
         }
@@ -360,60 +331,85 @@ class Mill(Kind):
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
-        c = self.constants(params, ctx.dt_s)
-        wi = c.wi.step(state["work_index_kwh_t"], rng.normal("wi", ctx.tick))
-        filling = c.filling.step(state["charge_filling_frac"], rng.normal("filling", ctx.tick))
-        state["work_index_kwh_t"], state["charge_filling_frac"] = wi, filling
-        power, feed = self._grind(state, params, c, wi, filling)
-        bearing, oil = self._heat(state, params, c, ctx)
-        hours = ctx.dt_s / 3600.0
-        electricity = (power / params["drive_efficiency_frac"] + params["auxiliary_kw"]) * hours
-        vibration = drive_vibration_mm_s(
-            params["vibration_baseline_mm_s"], state["bearing_damage_frac"],
-            state["gearbox_damage_frac"], params["vibration_bearing_gain_mm_s"],
-            params["vibration_gearbox_gain_mm_s"],
-        )  # fmt: skip
+        c, hours = self.constants(params, ctx.dt_s), ctx.dt_s / 3600.0
+        off = stopped_twins(ctx.available)  # None while every mill runs
+        wi, filling = self._wander(state, c, ctx, rng, off)
+        wear = Condition.of(state, params, off)
+        power, feed, capped = self._grind(state, params, c, wi, filling, wear.excess_friction_kw)
+        power += wear.excess_friction_kw
+        drive = params["drive_efficiency_frac"] * wear.drive_efficiency
+        electricity = (power / drive + params["auxiliary_kw"]) * hours
+        speed, energy = c.speed_rpm.copy(), power / feed
+        zero(off, power, feed, electricity, speed, energy)
+        bearing, oil = self._heat(state, params, c, ctx, wear.friction_kw)
+        throughput = feed / c.design_tph
+        wear_liner(state, params, throughput, hours)
         sensors = {
-            "mill_speed_rpm": c.speed_rpm.copy(),
+            "mill_speed_rpm": speed,
             "motor_power_kw": power,
             "charge_filling_pct": filling * 100.0,
             "feed_rate_tph": feed,
-            "specific_energy_kwh_t": power / feed,
+            "specific_energy_kwh_t": energy,
             "trunnion_bearing_temp_c": bearing,
             "lube_oil_temp_c": oil,
-            "pinion_vibration_mm_s": vibration,
+            "trunnion_vibration_mm_s": wear.trunnion_vibration_mm_s,
+            "pinion_vibration_mm_s": wear.pinion_vibration_mm_s,
+            "liner_wear_pct": liner_wear_pct(
+                state["liner_height_mm"], params["lifter_height_new_mm"]
+            ),
             "ambient_temp_c": ctx.ambient_c,
         }
-        status = np.full(wi.shape, Status.RUNNING, dtype=np.int8)
-        return TickOutput(sensors, {"electricity_kwh": electricity}, feed * hours, status)
+        status = np.multiply(capped, Status.DERATED, dtype=np.int8)
+        if off is not None:
+            status[off] = Status.STANDBY
+        # load-sensitive ageing (§5.2): ISO 281 for the bearing; the liner ages in tonnes
+        extra = {"stress/trunnion_bearing": c.trunnion_stress, "stress/liner": throughput}
+        return TickOutput(sensors, {"electricity_kwh": electricity}, feed * hours, status, extra)
+
+    @staticmethod
+    def _wander(
+        state: State, c: Constants, ctx: TickContext, rng: Streams, off: Mask | None
+    ) -> tuple[F64, F64]:
+        """Ore hardness and charge filling one tick on (OU); held while the mill is stopped."""
+        for name, ou, purpose in (
+            ("work_index_kwh_t", c.wi, "wi"),
+            ("charge_filling_frac", c.filling, "filling"),
+        ):
+            x = state[name]
+            state[name] = hold(off, ou.step(x, rng.normal(purpose, ctx.tick)), x)
+        return state["work_index_kwh_t"], state["charge_filling_frac"]
 
     @staticmethod
     def _grind(
-        state: State, p: ParamArrays, c: Constants, wi: F64, filling: F64
-    ) -> tuple[F64, F64]:
-        """Mill power [kW] from the power hump and liner, and the feed rate Bond allows [t/h]."""
+        state: State, p: ParamArrays, c: Constants, wi: F64, filling: F64, excess_kw: F64
+    ) -> tuple[F64, F64, NDArray[np.bool_]]:
+        """Power into the charge [kW], the feed rate Bond allows [t/h], and whether the motor
+        rating (less the friction it also carries) capped the power (a derate)."""
         excess = liner_wear_excess(
             state["liner_height_mm"], p["lifter_height_new_mm"], p["liner_knee_frac"]
         )
         hump = c.power_scale_kw * hulbert_load_shape(filling, c.filling_at_pmax)
-        power = np.minimum(
-            hump * liner_power_factor(excess, p["liner_power_loss_frac"]), p["motor_rating_kw"]
-        )
+        wanted = hump * liner_power_factor(excess, p["liner_power_loss_frac"])
+        limit = p["motor_rating_kw"] - excess_kw
+        power = np.minimum(wanted, limit)
         efficiency = p["efficiency_product"] * liner_energy_factor(
             excess, p["liner_energy_penalty_frac"]
         )
-        return power, bond_throughput_tph(power, wi * c.bond_kwh_t_per_wi, efficiency)
+        feed = bond_throughput_tph(power, wi * c.bond_kwh_t_per_wi, efficiency)
+        return power, feed, wanted > limit
 
     @staticmethod
-    def _heat(state: State, p: ParamArrays, c: Constants, ctx: TickContext) -> tuple[F64, F64]:
-        """Trunnion bearing and lube oil temperatures at the end of the tick [°C]."""
-        damage = p["bearing_friction_damage_gain"] * state["bearing_damage_frac"]
+    def _heat(
+        state: State, p: ParamArrays, c: Constants, ctx: TickContext, friction_kw: F64
+    ) -> tuple[F64, F64]:
+        """Trunnion bearing and lube oil temperatures at the end of the tick [°C]; a stopped
+        mill makes no friction heat, so both relax exactly towards ambient."""
         bearing, oil = bearing_oil_update_c(
             state["trunnion_bearing_temp_c"], state["lube_oil_temp_c"],
-            friction_kw=bearing_friction_kw(c.friction_coef_kw_s2 * (1.0 + damage), c.omega_rad_s),
-            ambient_c=ctx.ambient_c, to_ambient_kw_k=p["bearing_to_ambient_kw_k"],
-            to_oil_kw_k=p["bearing_to_oil_kw_k"], cooler_kw_k=p["oil_cooler_kw_k"],
-            bearing_decay=c.bearing_decay, oil_decay=c.oil_decay,
+            friction_kw=friction_kw, ambient_c=ctx.ambient_c,
+            to_ambient_kw_k=p["bearing_to_ambient_kw_k"], to_oil_kw_k=p["bearing_to_oil_kw_k"],
+            cooler_kw_k=p["oil_cooler_kw_k"], bearing_decay=c.bearing_decay,
+            oil_decay=c.oil_decay,
         )  # fmt: skip
         state["trunnion_bearing_temp_c"], state["lube_oil_temp_c"] = bearing, oil
         return bearing, oil

@@ -86,6 +86,31 @@ class Streams:
         state = key + (c[..., None] if c.ndim else c) * _GAMMA
         return mix64(state)
 
+    def bits_each(
+        self, purpose: str, counters: NDArray[np.integer], index: NDArray[np.intp] | None = None
+    ) -> U64:
+        """One word per twin at its own counter (e.g. its n-th renewal); `index` picks twins."""
+        key = self._key(purpose)
+        if index is not None:
+            key = key[index]
+        return mix64(key + np.asarray(counters, dtype=np.uint64) * _GAMMA)
+
+    def uniform_each(
+        self, purpose: str, counters: NDArray[np.integer], index: NDArray[np.intp] | None = None
+    ) -> F64:
+        """U(0, 1] per twin at its own counter (never 0: safe under a logarithm)."""
+        b = self.bits_each(purpose, counters, index)
+        return ((b >> _S11).astype(np.float64) + 1.0) * (1.0 / 2.0**53)
+
+    def normal_each(
+        self, purpose: str, counters: NDArray[np.integer], index: NDArray[np.intp] | None = None
+    ) -> F64:
+        """Standard normal per twin at its own counter (Box-Muller on one word)."""
+        b = self.bits_each(purpose, counters, index)
+        u1 = ((b >> _S32).astype(np.float64) + 1.0) * (1.0 / 2.0**32)
+        u2 = (b & np.uint64(0xFFFFFFFF)).astype(np.float64) * (1.0 / 2.0**32)
+        return np.sqrt(-2.0 * np.log(u1)) * np.cos(_TWO_PI * u2)
+
     def uniform(self, purpose: str, counter: int | NDArray[np.integer]) -> F64:
         """U[0, 1) with 53 random bits."""
         return (self.bits(purpose, counter) >> _S11).astype(np.float64) * (1.0 / 2.0**53)

@@ -1,62 +1,35 @@
 """A shard: a batch of twins of one kind, advanced one epoch (many ticks) per call.
 
 The shard is pure numpy and knows nothing of Ray; the engine wraps it in an actor. It owns what
-every kind shares: the clock inside an epoch, ambient temperature, sensor measurement noise,
-telemetry sampling and the per-epoch totals of production and activity.
+every kind shares: the clock inside an epoch, ambient temperature, failure modes and machine
+states, injections and maintenance jobs at their exact ticks, sensor measurement noise and
+faults, telemetry sampling, events, and the per-epoch totals of production and activity.
 """
 
 from __future__ import annotations
 
-import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from twins.clock import Timing, default_timing
+from twins.events import Event, EventLog
+from twins.failures import FailureModel
+from twins.faults import SensorFault, apply_faults
 from twins.kind import Channel, Kind, State, Status, TickContext, TickOutput
 from twins.params import KindParams, ParamArrays, stack
 from twins.rng import Streams, twin_keys
+from twins.schedule import Action, FaultInjection, Job, ModeInjection, Schedule
 from twins.site import Ambient, Environment
 
+__all__ = ["N_STATUS", "EpochResult", "Shard", "Timing", "default_timing"]
+
 N_STATUS = len(Status)
-
-
-@dataclass(frozen=True)
-class Timing:
-    """The run's clock: tick length, epoch length and telemetry resolution, all in ticks."""
-
-    start: datetime
-    tick_s: float
-    total_ticks: int
-    epoch_ticks: int
-    telemetry_every: int
-
-    @property
-    def n_epochs(self) -> int:
-        return math.ceil(self.total_ticks / self.epoch_ticks)
-
-    def epoch_span(self, epoch: int) -> tuple[int, int]:
-        """First tick and one past the last tick of an epoch."""
-        t0 = epoch * self.epoch_ticks
-        return t0, min(t0 + self.epoch_ticks, self.total_ticks)
-
-    def time_at(self, tick: int) -> datetime:
-        return self.start + timedelta(seconds=tick * self.tick_s)
-
-    def hours_utc(self, tick: int) -> float:
-        midnight = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
-        return ((self.start - midnight).total_seconds() + tick * self.tick_s) / 3600.0
-
-    def shortened(self, total_ticks: int) -> Timing:
-        return Timing(self.start, self.tick_s, total_ticks, self.epoch_ticks, self.telemetry_every)
-
-
-def default_timing(total_ticks: int = 120, epoch_ticks: int = 60) -> Timing:
-    return Timing(datetime(2026, 1, 5, tzinfo=UTC), 60.0, total_ticks, epoch_ticks, 1)
+AVAILABLE = 0  # machine-state codes the shard keeps (the kind reports RUNNING/DERATED/STANDBY)
 
 
 @dataclass
@@ -72,6 +45,9 @@ class EpochResult:
     activity: dict[str, NDArray[np.float64]]  # (n,) resources used in the epoch
     status_hours: NDArray[np.float64]  # (N_STATUS, n) hours spent in each Status
     latest: dict[str, NDArray[Any]]  # (n,) reported sensors and status at the epoch's last tick
+    events: dict[str, NDArray[Any]]  # tick, twin (global), event, label, value
+    mode_age_h: dict[str, NDArray[np.float64]]  # (n,) equivalent age of each failure mode
+    faulted: dict[str, NDArray[Any]]  # sampled readings a sensor fault changed: truth kept
     compute_s: float
 
 
@@ -87,6 +63,7 @@ class Shard:
         env: Environment,
         timing: Timing,
         seed: int,
+        actions: Iterable[Action] = (),
     ) -> None:
         self.kind = kind
         self.twin_ids = list(twin_ids)
@@ -96,10 +73,23 @@ class Shard:
         self.timing = timing
         self.rng = Streams(seed, twin_keys(self.twin_ids))
         self.ambient = Ambient(env)
+        self.failures = FailureModel(kind.failure_modes)
         self.state: State = kind.initial(self.params, env, self.rng)
+        self.failures.initial(self.state, self.rng)
+        self.machine = np.full(self.n, AVAILABLE, dtype=np.int8)  # or DOWN / MAINTENANCE
+        self.down_mode = np.full(self.n, -1, dtype=np.int16)
+        self.schedule = Schedule({int(g): i for i, g in enumerate(self.twin_index)})
+        self.add_actions(actions)
+        self.faults: list[SensorFault] = []
         self.epoch = 0
         self._noisy = [c for c in kind.sensors if not c.categories]
         self._coded = [c for c in kind.sensors if c.categories]
+        self._labels = {name: i for i, name in enumerate(self.labels(kind))}
+
+    @staticmethod
+    def labels(kind: Kind | type[Kind]) -> list[str]:
+        """Event labels of a kind: its failure modes, then its sensor channels."""
+        return [*kind.mode_names(), *kind.sensor_names()]
 
     @property
     def n(self) -> int:
@@ -109,73 +99,140 @@ class Shard:
     def done(self) -> bool:
         return self.epoch >= self.timing.n_epochs
 
-    def step(self, tick: int) -> TickOutput:
+    def add_actions(self, actions: Iterable[Action]) -> None:
+        for a in actions:
+            self.schedule.add(a)
+
+    def step(self, tick: int, available: NDArray[np.bool_]) -> TickOutput:
         """One tick of the kind's model at a given global tick."""
         t = self.timing
         hours = t.hours_utc(tick)
-        ctx = TickContext(tick, t.tick_s, hours, self.ambient.at(hours))
+        ctx = TickContext(tick, t.tick_s, hours, self.ambient.at(hours), available)
         return self.kind.step(self.state, self.params, self.env, ctx, self.rng)
 
-    def run_epoch(self) -> EpochResult:
-        """Advance all twins through the next epoch and report it."""
+    def run_epoch(self, jobs: Iterable[Job] = ()) -> EpochResult:
+        """Advance all twins through the next epoch (after scheduling `jobs`) and report it."""
         began = time.perf_counter()
+        self.add_actions(jobs)
         t0, t1 = self.timing.epoch_span(self.epoch)
-        every = self.timing.telemetry_every
-        sample_ticks = np.array([t for t in range(t0, t1) if (t + 1) % every == 0], np.int64)
-        rows = {int(t): i for i, t in enumerate(sample_ticks)}
-        buf = {c.name: np.empty((len(sample_ticks), self.n)) for c in self.kind.sensors}
-        status_buf = np.empty((len(sample_ticks), self.n), dtype=np.int8)
-        production = np.zeros(self.n)
-        activity = {c.name: np.zeros(self.n) for c in self.kind.activity}
-        status_ticks = np.zeros(N_STATUS * self.n, dtype=np.int64)
-        offsets = np.arange(self.n, dtype=np.int64)
+        acc = _Accumulator(self, t0, t1)
+        log = EventLog()
         out: TickOutput | None = None
         for tick in range(t0, t1):
-            out = self.step(tick)
-            production += out.production
-            for name, used in out.activity.items():
-                activity[name] += used
-            status_ticks += np.bincount(
-                out.status.astype(np.int64) * self.n + offsets, minlength=N_STATUS * self.n
-            )
-            row = rows.get(tick)
-            if row is not None:
-                for name, value in out.sensors.items():
-                    buf[name][row] = value
-                status_buf[row] = out.status
+            out = self._tick(tick, log)
+            acc.add(tick, out)
         assert out is not None
-        telemetry = self._report(buf, sample_ticks)
-        telemetry["status"] = status_buf
-        latest = self._report({k: v[None, :] for k, v in out.sensors.items()}, np.array([t1 - 1]))
-        latest = {k: v[0] for k, v in latest.items()}
-        latest["status"] = out.status.copy()
-        hours = status_ticks.reshape(N_STATUS, self.n).astype(np.float64)
-        hours *= self.timing.tick_s / 3600.0
-        result = EpochResult(
-            kind=self.kind.name,
-            epoch=self.epoch,
-            twin_index=self.twin_index,
-            sample_ticks=sample_ticks,
-            telemetry=telemetry,
-            production=production,
-            activity=activity,
-            status_hours=hours,
-            latest=latest,
-            compute_s=time.perf_counter() - began,
-        )
+        result = acc.result(self, out, log, t1, time.perf_counter() - began)
         self.epoch += 1
         return result
 
-    def _report(
+    def _tick(self, tick: int, log: EventLog) -> TickOutput:
+        started = self._apply(tick, log)
+        available = self.machine == AVAILABLE
+        out = self.step(tick, available)
+        for f in started:
+            if f.fault == "stuck":
+                f.stuck_value = float(out.sensors[f.channel][f.twin])
+        if self.failures.modes:
+            self._degrade(tick, out, available, log)
+        status = out.status
+        status[self.machine == Status.DOWN] = Status.DOWN
+        status[self.machine == Status.MAINTENANCE] = Status.MAINTENANCE
+        return out
+
+    def _degrade(
+        self, tick: int, out: TickOutput, available: NDArray[np.bool_], log: EventLog
+    ) -> None:
+        fm = self.failures
+        stress = {k[7:]: v for k, v in out.extra.items() if k.startswith("stress/")}
+        fm.advance(self.state, available, self.timing.tick_s / 3600.0, stress)
+        failed = fm.failed(self.state, out.sensors, available)
+        for i, m in enumerate(fm.modes):
+            hit = np.flatnonzero(failed == i + 1)
+            if len(hit):
+                self.machine[hit] = Status.DOWN
+                self.down_mode[hit] = i
+                age = self.state[m.var("age_h")][hit]
+                log.add(tick, self.twin_index[hit], Event.FAILURE, i, age)
+        for i, idx in fm.alarms(self.state, out.sensors):
+            value = out.sensors[fm.modes[i].symptom][idx]
+            log.add(tick, self.twin_index[idx], Event.THRESHOLD_CROSSED, i, value)
+
+    def _apply(self, tick: int, log: EventLog) -> list[SensorFault]:
+        """Apply what the schedule holds for this tick; the sensor faults that start now."""
+        ends, starts = self.schedule.at(tick)
+        for job in ends:
+            self._finish(job, tick, log)
+        started: list[SensorFault] = []
+        for a in starts:
+            if isinstance(a, Job):
+                self._begin(a, tick, log)
+            elif isinstance(a, ModeInjection):
+                self._inject(a, tick, log)
+            elif isinstance(a, FaultInjection):
+                started += self._fault(a, tick, log)
+        return started
+
+    def _local(self, twins: Iterable[int]) -> NDArray[np.intp]:
+        return np.array([self.schedule.position[t] for t in twins], dtype=np.intp)
+
+    def _begin(self, job: Job, tick: int, log: EventLog) -> None:
+        i = self._local([job.twin])
+        self.machine[i] = Status.MAINTENANCE
+        event = Event.PREVENTIVE_START if job.preventive else Event.REPAIR_START
+        log.add(
+            tick,
+            self.twin_index[i],
+            event,
+            self._labels[job.modes[0]],
+            np.array([job.end - job.start], dtype=np.float64),
+        )
+
+    def _finish(self, job: Job, tick: int, log: EventLog) -> None:
+        i = self._local([job.twin])
+        for name in job.modes:
+            mode = self.kind.mode_names().index(name)
+            self.failures.renew(self.state, mode, i, self.rng, job.restoration)
+        self.machine[i] = AVAILABLE
+        self.down_mode[i] = -1
+        event = Event.PREVENTIVE_END if job.preventive else Event.REPAIR_END
+        log.add(
+            tick, self.twin_index[i], event, self._labels[job.modes[0]], np.array([job.restoration])
+        )
+
+    def _inject(self, a: ModeInjection, tick: int, log: EventLog) -> None:
+        idx = self._local(a.twins)
+        mode = self.kind.mode_names().index(a.mode)
+        self.failures.inject(self.state, mode, idx, a.severity, a.ramp_h, a.accelerate)
+        log.add(tick, self.twin_index[idx], Event.INJECTION, mode, np.full(len(idx), a.severity))
+
+    def _fault(self, a: FaultInjection, tick: int, log: EventLog) -> list[SensorFault]:
+        idx = self._local(a.twins)
+        new = [SensorFault(int(i), a.channel, a.fault, a.tick, a.end, a.magnitude) for i in idx]
+        self.faults += new
+        label = self._labels[a.channel]
+        log.add(
+            tick, self.twin_index[idx], Event.SENSOR_FAULT, label, np.full(len(idx), a.magnitude)
+        )
+        return new
+
+    def report(
         self, truth: dict[str, NDArray[np.float64]], ticks: NDArray[np.int64]
-    ) -> dict[str, NDArray[Any]]:
-        """What the sensors report at some ticks: truth plus measurement noise, clipped."""
+    ) -> tuple[dict[str, NDArray[Any]], list[tuple[str, NDArray[Any], NDArray[Any]]]]:
+        """What the sensors report at some ticks (truth + noise + faults, clipped to range),
+        and for each faulted channel the (rows, twins) the faults changed."""
         out: dict[str, NDArray[Any]] = {}
+        changed = []
+        tick_h = self.timing.tick_s / 3600.0
         for c in self._noisy:
-            out[c.name] = self._measure(c, truth[c.name], ticks).astype(np.float32)
+            value = self._measure(c, truth[c.name], ticks)
+            faults = [f for f in self.faults if f.channel == c.name]
+            for rows, twin in apply_faults(value, ticks, faults, self.rng, tick_h):
+                changed.append((c.name, rows, np.full(len(rows), twin)))
+            out[c.name] = value.astype(np.float32)
         for c in self._coded:
             out[c.name] = truth[c.name].astype(np.int8)
-        return out
+        return out, changed
 
     def _measure(
         self, c: Channel, truth: NDArray[np.float64], ticks: NDArray[np.int64]
@@ -187,8 +244,98 @@ class Shard:
 
     def state_dict(self) -> dict[str, Any]:
         """Everything needed to resume this shard exactly (for checkpoints)."""
-        return {"epoch": self.epoch, "state": {k: v.copy() for k, v in self.state.items()}}
+        return {
+            "epoch": self.epoch,
+            "state": {k: v.copy() for k, v in self.state.items()},
+            "machine": self.machine.copy(),
+            "down_mode": self.down_mode.copy(),
+            "faults": [dict(f.__dict__) for f in self.faults],
+            "pending": self.schedule.pending(),
+        }
 
     def load_state_dict(self, saved: dict[str, Any]) -> None:
         self.epoch = int(saved["epoch"])
         self.state = {k: np.array(v, copy=True) for k, v in saved["state"].items()}
+        self.machine = np.array(saved["machine"], copy=True)
+        self.down_mode = np.array(saved["down_mode"], copy=True)
+        self.faults = [SensorFault(**f) for f in saved["faults"]]
+        self.schedule = Schedule(self.schedule.position)
+        self.add_actions(saved["pending"])
+
+
+class _Accumulator:
+    """Per-epoch sums and telemetry samples of a shard."""
+
+    def __init__(self, shard: Shard, t0: int, t1: int) -> None:
+        n = shard.n
+        every = shard.timing.telemetry_every
+        self.sample_ticks = np.array([t for t in range(t0, t1) if (t + 1) % every == 0], np.int64)
+        self.rows = {int(t): i for i, t in enumerate(self.sample_ticks)}
+        k = len(self.sample_ticks)
+        self.buf = {c.name: np.empty((k, n)) for c in shard.kind.sensors}
+        self.status = np.empty((k, n), dtype=np.int8)
+        self.production = np.zeros(n)
+        self.activity = {c.name: np.zeros(n) for c in shard.kind.activity}
+        self.status_ticks = np.zeros(N_STATUS * n, dtype=np.int64)
+        self.offsets = np.arange(n, dtype=np.int64)
+        self.n = n
+
+    def add(self, tick: int, out: TickOutput) -> None:
+        self.production += out.production
+        for name, used in out.activity.items():
+            self.activity[name] += used
+        codes = out.status.astype(np.int64) * self.n + self.offsets
+        self.status_ticks += np.bincount(codes, minlength=N_STATUS * self.n)
+        row = self.rows.get(tick)
+        if row is not None:
+            for name, value in out.sensors.items():
+                self.buf[name][row] = value
+            self.status[row] = out.status
+
+    def result(
+        self, shard: Shard, out: TickOutput, log: EventLog, t1: int, compute_s: float
+    ) -> EpochResult:
+        telemetry, changed = shard.report(self.buf, self.sample_ticks)
+        telemetry["status"] = self.status
+        last, _ = shard.report({k: v[None, :] for k, v in out.sensors.items()}, np.array([t1 - 1]))
+        latest: dict[str, NDArray[Any]] = {k: v[0] for k, v in last.items()}
+        latest["status"] = out.status.copy()
+        hours = self.status_ticks.reshape(N_STATUS, self.n).astype(np.float64)
+        hours *= shard.timing.tick_s / 3600.0
+        fm = shard.failures
+        return EpochResult(
+            kind=shard.kind.name,
+            epoch=shard.epoch,
+            twin_index=shard.twin_index,
+            sample_ticks=self.sample_ticks,
+            telemetry=telemetry,
+            production=self.production,
+            activity=self.activity,
+            status_hours=hours,
+            latest=latest,
+            events=log.arrays(),
+            mode_age_h={m.name: shard.state[m.var("age_h")].copy() for m in fm.modes},
+            faulted=self._faulted(shard, telemetry, changed),
+            compute_s=compute_s,
+        )
+
+    def _faulted(
+        self,
+        shard: Shard,
+        telemetry: dict[str, NDArray[Any]],
+        changed: list[tuple[str, NDArray[Any], NDArray[Any]]],
+    ) -> dict[str, NDArray[Any]]:
+        cols: dict[str, list[Any]] = {
+            "tick": [],
+            "twin": [],
+            "channel": [],
+            "reported": [],
+            "true": [],
+        }
+        for name, rows, twins in changed:
+            cols["tick"] += self.sample_ticks[rows].tolist()
+            cols["twin"] += shard.twin_index[twins].tolist()
+            cols["channel"] += [shard._labels[name]] * len(rows)
+            cols["reported"] += telemetry[name][rows, twins].astype(np.float64).tolist()
+            cols["true"] += self.buf[name][rows, twins].tolist()
+        return {k: np.array(v) for k, v in cols.items()}

@@ -6,7 +6,8 @@ segment (RETURN runs the segments in reverse with the grade negated). Speed is q
 segment (§2.3), so everything a step does per second (speed, engine power, fuel) is tabulated once
 per twin in a `Route` and a tick is a few passes of `take` over those tables: each pass spends the
 time left in the tick on the current step, and twins that finish a step move to the next one, so
-no time is lost at boundaries.
+no time is lost at boundaries. Failure modes, wear and the ECU's coolant protection are in
+`twins.truck_modes`; a truck that is not available stands where it is with its engine off.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from physics import truck as phy
-from physics.common import relax
 from twins.kind import (
     F64,
     OFFROAD,
@@ -33,6 +33,22 @@ from twins.kind import (
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
+from twins.truck_modes import (
+    ANOMALIES,
+    COOLANT_DERATE_C,
+    MODES,
+    TYRE_SET,
+    Coolant,
+    Step,
+    TruckConditionParams,
+    bearing_stress,
+    condition_sensors,
+    friction_fuel,
+    fuel_factor,
+    initial_tread_mm,
+    settle_heat,
+    wear_tyres,
+)
 
 PHASES = ("QUEUE_LOAD", "SPOT", "LOAD", "HAUL", "QUEUE_DUMP", "DUMP", "RETURN")
 QUEUE_LOAD, SPOT, LOAD, HAUL, QUEUE_DUMP, DUMP, RETURN = range(len(PHASES))
@@ -44,7 +60,7 @@ _RAKHA = "Rakha truck model, aarondotter/rimpull python/vdm.py (machines.md §2.
 _ML = "argenismarin/MineLab examples/10_equipment_fleet.py (machines.md §2.2)"
 
 
-class TruckParams(KindParams):
+class TruckParams(TruckConditionParams):
     """A CAT 793F-class truck and the loader serving it (machines.md §2.8 and §2.2)."""
 
     payload_t: float = param(227.0, "t", f"{_M} §2.1, MineLab 793F", "V", "payload", gt=0, le=500)
@@ -72,28 +88,8 @@ class TruckParams(KindParams):
     fuel_spread_frac: float = param(
         0.11, "-", "CAT handbook: operators differ 10-12 % (§2.4)", "V", "fuel spread", ge=0, le=0.5
     )
-    injector_sfc_gain: float = param(
-        0.10, "-", "worn-injector fuel penalty", "A", "SFC rise at wear 1", ge=0, le=1
-    )
     rpm_idle: float = param(700.0, "rpm", "C175-class low idle", "A", "idle", gt=0, le=1500)
     rpm_rated: float = param(1750.0, "rpm", "C175-class rated speed", "A", "rated", gt=0, le=3e3)
-    thermostat_c: float = param(85.0, "°C", f"{_M} §2.5 floor", "A", "opening", ge=60, le=100)
-    thermostat_band_c: float = param(8.0, "°C", "wax thermostat", "A", "band", ge=0, le=20)
-    coolant_rise_design_c: float = param(
-        50.0, "°C", f"{_M} §2.5 ΔT_design", "A", "rise at rated load", gt=0, le=150
-    )
-    coolant_tau_s: float = param(600.0, "s", f"{_M} §2.5 τ", "A", "coolant lag", gt=0, le=7200)
-    oil_offset_c: float = param(5.0, "°C", "oil runs hotter", "A", "over coolant", ge=-10, le=30)
-    oil_load_rise_c: float = param(15.0, "°C", "oil heats with load", "A", "at rated", ge=0, le=50)
-    oil_tau_s: float = param(900.0, "s", "sump thermal mass", "A", "oil lag", gt=0, le=7200)
-    vib_base_mm_s: float = param(1.0, "mm/s", f"{_M} §5.3", "A", "site baseline", gt=0, le=20)
-    vib_per_kmh: float = param(0.04, "mm/s/(km/h)", "speed term", "A", "slope", ge=0, le=1)
-    bearing_vib_gain: float = param(
-        3.0, "-", "× (1 + gain·damage)", "A", "bearing gain", ge=0, le=20
-    )
-    tyre_tread_new_mm: float = param(
-        100.0, "mm", f"{_M} §2.6, 59/80R63", "A", "new tread", gt=0, le=200
-    )
     bucket_m3: float = param(34.0, "m³", f"{_ML}: CAT 6060", "V", "loader bucket", gt=0, le=100)
     bucket_fill_frac: float = param(0.85, "-", _ML, "V", "bucket fill factor", gt=0, le=1.2)
     bank_density_t_m3: float = param(2.6, "t/m³", f"{_ML}: 'bank density'", "V", "ore", gt=0, le=6)
@@ -127,11 +123,18 @@ class Route:
     power: F64  # engine output [kW]
     fuel: F64  # fuel rate of a healthy truck before the per-twin multiplier [L/s]
     grade: F64  # grade in the direction of travel [%]
+    f0: F64  # grade + rolling resistance of a road leg [N], 0 for a timed step
     load_s: F64  # (n,) loading time [s]
+    k_aero: F64  # (n,) ½ρC_dA [N·s²/m²]
+    max_kw: F64  # (n,) engine output available at the site's altitude [kW]
 
     def index(self, phase: NDArray[np.intp], leg: NDArray[np.intp]) -> NDArray[np.intp]:
         """Flat table index of every twin's current step (leg is 0 in a timed phase)."""
         return self.row + self.first[phase] + leg
+
+    def step(self, k: NDArray[np.intp]) -> Step:
+        """The steps k as the engine offers them (fresh arrays: protection may cap them)."""
+        return Step(self.power[k], self.speed[k], self.pace[k], self.fuel[k], k)
 
 
 def site_roads(env: Environment) -> tuple[F64, NDArray[np.intp]]:
@@ -174,7 +177,8 @@ def _legs(p: ParamArrays, env: Environment, roads: F64) -> dict[str, F64]:
     eta, idle_w = p["drivetrain_eff"][c], p["idle_kw"][c] * 1e3
     power_kw = phy.engine_power(force, speed, eta, idle_w, available_w[c]) * 1e-3
     length, grade = roads[0][:, site], roads[1][:, site]
-    return {"speed": speed, "power": power_kw, "length": length, "grade": grade}
+    legs = {"speed": speed, "power": power_kw, "length": length, "grade": grade, "f0": f0}
+    return legs | {"k_aero": k_aero, "max_kw": available_w * 1e-3}
 
 
 def load_time(p: ParamArrays) -> F64:
@@ -222,7 +226,10 @@ def build_route(p: ParamArrays, env: Environment) -> Route:
         power=power,
         fuel=phy.fuel_rate_lph(power * 1e3, sfc) / 3600.0,
         grade=table(no_t, legs["grade"]),
+        f0=table(no_t, legs["f0"]),
         load_s=timed["duration"][:, LOAD],
+        k_aero=legs["k_aero"],
+        max_kw=legs["max_kw"],
     )
 
 
@@ -235,18 +242,25 @@ class _Tick:
     left_s: F64  # time left in a timed step (0 on a road leg)
     left_m: F64  # distance left on a road leg (0 in a timed step)
     payload: F64
+    budget_s: F64  # time the tick gives each twin (0 for a twin that is not available)
     time_s: F64  # time of the tick not yet spent
     fuel_l: F64
     energy_kj: F64
     dist_m: F64
+    payload_tm: F64  # Σ payload·distance [t·m] (tyre and bearing loads)
     hauled_t: F64
 
     @classmethod
-    def start(cls, s: State, dt_s: float) -> _Tick:
+    def start(cls, s: State, dt_s: float, on: NDArray[np.bool_]) -> _Tick:
         phase, leg = s["phase_code"].astype(np.intp), s["leg_index"].astype(np.intp)
         left = s["phase_left_s"].copy(), s["leg_left_m"].copy()
-        used = np.zeros((4, len(phase)))
-        return cls(phase, leg, *left, s["payload_t"].copy(), s["carry_s"] + dt_s, *used)
+        budget = np.where(on, s["carry_s"] + dt_s, 0.0)
+        used = np.zeros((5, len(phase)))
+        return cls(phase, leg, *left, s["payload_t"].copy(), budget, budget.copy(), *used)
+
+    @property
+    def spent_s(self) -> F64:
+        return self.budget_s - self.time_s
 
 
 class _QueueDraws:
@@ -262,20 +276,40 @@ class _QueueDraws:
         return self.cache[purpose]
 
 
-def _spend(route: Route, t: _Tick) -> NDArray[np.bool_]:
-    """One pass: each twin spends what is left of the tick on its step; who finished the step."""
+def _spend(route: Route, t: _Tick, cool: Coolant) -> NDArray[np.bool_]:
+    """One pass: each twin spends what is left of the tick on its step; who finished the step.
+
+    The coolant follows the pass's engine output; where it would pass the derate point, the
+    protection caps the output (slower climbs, less fuel per second) before time is spent.
+    """
     k = route.index(t.phase, t.leg)
-    t_end = np.maximum(t.left_m * route.pace[k] + t.left_s, 0.0)  # rounding can leave -1e-13 m
+    step = route.step(k)
+    t_end = np.maximum(t.left_m * step.pace + t.left_s, 0.0)  # rounding can leave -1e-13 m
     spent = np.minimum(t.time_s, t_end)
+    if cool.watch is not None:
+        _protect(route, t, cool, step, t_end, spent)
     done = (t_end <= t.time_s) & (t.time_s > 0.0)  # a twin out of time moves on next tick
     t.time_s -= spent
-    t.fuel_l += spent * route.fuel[k]
-    t.energy_kj += spent * route.power[k]
-    moved = spent * route.speed[k]
+    t.fuel_l += spent * step.fuel
+    t.energy_kj += spent * step.power
+    moved = spent * step.speed
     t.dist_m += moved
+    t.payload_tm += moved * t.payload
     t.left_m -= moved
     np.maximum(t.left_s - spent, 0.0, out=t.left_s)
     return done
+
+
+def _protect(route: Route, t: _Tick, cool: Coolant, step: Step, t_end: F64, spent: F64) -> None:
+    """Cap the outputs the coolant protection limits this pass (in place); the coolant of the
+    twins it watches follows the pass."""
+    hot, allowed = cool.protect(step.power, spent)
+    i = step.limit(cool.p, route.f0, route.k_aero, hot, allowed) if len(hot) else hot
+    if len(i):
+        t_end[i] = np.maximum(t.left_m[i] * step.pace[i] + t.left_s[i], 0.0)
+        spent[i] = np.minimum(t.time_s[i], t_end[i])
+        cool.limited[i] = True
+    cool.advance(i, step.power[i], spent[i])
 
 
 def _advance(
@@ -328,6 +362,8 @@ class Truck(Kind):
     description: ClassVar[str] = "CAT 793F-class mechanical-drive haul truck on a haul cycle"
     Params: ClassVar[type[KindParams]] = TruckParams
     site_needs: ClassVar[tuple[str, ...]] = ("road",)
+    failure_modes = MODES
+    anomalies = ANOMALIES
     state_vars: ClassVar[tuple[StateVar, ...]] = (
         StateVar("phase_code", "-", "haul-cycle phase, index into PHASES"),
         StateVar("leg_index", "-", "road segment within HAUL / RETURN in travel order, else 0"),
@@ -343,6 +379,7 @@ class Truck(Kind):
         StateVar("injector_wear_frac", "-", "injector wear, 0 new; raises SFC"),
         StateVar("bearing_damage_frac", "-", "driveline bearing damage, 0 new; raises vibration"),
         StateVar("tyre_tread_mm", "mm", "tyre tread depth left"),
+        StateVar("tyre_tkph", "t·km/h", "working TKPH of a tyre, lagged like its heat"),
     )
     sensors: ClassVar[tuple[Channel, ...]] = (
         _sensor("payload_t", "t", "payload in the body (payload monitor)", 2.0, 0.0),
@@ -351,9 +388,12 @@ class Truck(Kind):
         _sensor("engine_rpm", "rpm", "engine speed", 10.0, 0.0),
         _sensor("engine_load_pct", "%", "engine output, % of rated power", 1.0, 0.0),
         _sensor("fuel_rate_lph", "L/h", "fuel rate (ECU)", 3.0, 0.0),
+        _sensor("sfc_rise_pct", "%", "SFC above the as-new engine map (ECU fuel balance)", 0.5),
         _sensor("coolant_temp_c", "°C", "engine coolant temperature", 0.5),
         _sensor("oil_temp_c", "°C", "engine oil temperature", 0.5),
         _sensor("driveline_vibration_mm_s", "mm/s", "driveline vibration velocity RMS", 0.1, 0.0),
+        _sensor("tyre_wear_mm", "mm", "tread worn since new (tread-depth gauge)", 1.0, 0.0),
+        _sensor("tyre_temp_c", "°C", "tyre inflation-gas temperature (TPMS)", 1.0),
         _sensor("ambient_temp_c", "°C", "ambient air temperature", 0.3),
         Channel("cycle_phase_code", "-", "haul-cycle phase", categories=PHASES),
     )
@@ -390,75 +430,88 @@ class Truck(Kind):
             "cooling_capacity_frac": z + 1.0,
             "injector_wear_frac": z.copy(),
             "bearing_damage_frac": z.copy(),
-            "tyre_tread_mm": p["tyre_tread_new_mm"].copy(),
+            "tyre_tread_mm": initial_tread_mm(rng.uniform("init/tread", 0)),
+            "tyre_tkph": z.copy(),
         }
 
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
-        route, draws = self.route(params, env), _QueueDraws(rng, ctx.tick)
-        t = _Tick.start(state, ctx.dt_s)
+        p, on = params, ctx.available
+        route, draws = self.route(p, env), _QueueDraws(rng, ctx.tick)
+        t = _Tick.start(state, ctx.dt_s, on)
+        cool = Coolant.start(state, ctx.ambient_c, p, route.max_kw)
         for _ in range(MAX_PASSES):
-            done = _spend(route, t)
+            done = _spend(route, t, cool)
             if done.any():
-                _advance(route, t, done, params["payload_t"], draws)
+                _advance(route, t, done, p["payload_t"], draws)
             if not t.time_s.any():
                 break
-        spent = state["carry_s"] + ctx.dt_s - t.time_s
-        self._heat(state, params, t.energy_kj / (spent * params["engine_kw"]), ctx)
+        mass_tm = p["empty_t"] * t.dist_m + t.payload_tm
+        friction_kj, friction_l = friction_fuel(state, p, mass_tm)
+        t.energy_kj += friction_kj
+        t.fuel_l += friction_l
+        spent = t.spent_s
+        load = np.divide(
+            t.energy_kj, spent * p["engine_kw"], out=np.zeros_like(spent), where=spent > 0
+        )
+        settle_heat(state, p, cool.finish(load, ctx.dt_s), load, on, ctx.ambient_c, ctx.dt_s)
+        tkph_ratio = wear_tyres(state, p, mass_tm / TYRE_SET * 1e-3, t.dist_m * 1e-3, ctx.dt_s)
         state.update(
             phase_code=t.phase.astype(np.float64),
             leg_index=t.leg.astype(np.float64),
             phase_left_s=t.left_s,
             leg_left_m=t.left_m,
-            carry_s=np.minimum(t.time_s, ctx.dt_s),  # a truck more than a tick behind loses time
+            # a truck more than a tick behind loses time; one standing still keeps its carry
+            carry_s=np.where(on, np.minimum(t.time_s, ctx.dt_s), state["carry_s"]),
             payload_t=t.payload,
             odometer_km=state["odometer_km"] + t.dist_m * 1e-3,
         )
-        return self._report(state, params, route, t, ctx)
-
-    @staticmethod
-    def _heat(state: State, p: ParamArrays, load: F64, ctx: TickContext) -> None:
-        """Coolant, then oil, relax towards their equilibria at the tick's mean load (§2.5)."""
-        band, rise = p["thermostat_band_c"], p["coolant_rise_design_c"]
-        capacity = state["cooling_capacity_frac"]
-        eq = phy.coolant_equilibrium_c(ctx.ambient_c, load, capacity, p["thermostat_c"], band, rise)
-        coolant = relax(state["coolant_temp_c"], eq, ctx.dt_s, p["coolant_tau_s"])
-        oil_eq = phy.oil_equilibrium_c(coolant, load, p["oil_offset_c"], p["oil_load_rise_c"])
-        state["coolant_temp_c"] = coolant
-        state["oil_temp_c"] = relax(state["oil_temp_c"], oil_eq, ctx.dt_s, p["oil_tau_s"])
+        out = self._report(state, p, route, t, cool, ctx)
+        out.sensors |= condition_sensors(
+            state, p, on, out.sensors["speed_kmh"], ctx.ambient_c, tkph_ratio
+        )
+        out.extra["stress/driveline_bearing"] = bearing_stress(p, t.dist_m, t.payload_tm, ctx.dt_s)
+        return out
 
     @staticmethod
     def _report(
-        state: State, p: ParamArrays, route: Route, t: _Tick, ctx: TickContext
+        state: State, p: ParamArrays, route: Route, t: _Tick, cool: Coolant, ctx: TickContext
     ) -> TickOutput:
-        """Sensors read at the tick's end (a telemetry snapshot); fuel and output over the tick."""
-        k = route.index(t.phase, t.leg)
-        speed_kmh, load = route.speed[k] * 3.6, route.power[k] / p["engine_kw"]
-        wear = p["injector_sfc_gain"] * state["injector_wear_frac"]
-        fuel_factor = state["fuel_multiplier"] * (1.0 + wear)
+        """Sensors read at the tick's end (a telemetry snapshot); fuel and output over the tick.
+
+        A twin that is not available reads as parked with its engine off; one whose coolant is
+        in the derate band reads its capped output and reports DERATED.
+        """
+        on, k = ctx.available, route.index(t.phase, t.leg)
+        step = route.step(k)
+        coolant = state["coolant_temp_c"]
+        hot = on & (coolant >= COOLANT_DERATE_C)
+        i = np.flatnonzero(hot)
+        if len(i):
+            step.limit(p, route.f0, route.k_aero, i, cool.allowed_kw(i, coolant[i]))
+        speed_kmh = np.where(on, step.speed * 3.6, 0.0)
+        load = np.where(on, step.power / p["engine_kw"], 0.0)
+        fuel = fuel_factor(state, p)
         filling = p["payload_t"] * (1.0 - t.left_s / np.maximum(route.load_s, 1e-9))
-        damage, gain = state["bearing_damage_frac"], p["bearing_vib_gain"]
-        vib = phy.driveline_vibration_mm_s(
-            speed_kmh, p["vib_base_mm_s"], p["vib_per_kmh"], damage, gain
-        )
+        rpm = phy.engine_rpm(load, speed_kmh > 0.0, p["rpm_idle"], p["rpm_rated"])
         sensors = {
             "payload_t": np.where(t.phase == LOAD, filling, t.payload),
             "speed_kmh": speed_kmh,
             "grade_pct": route.grade[k],
-            "engine_rpm": phy.engine_rpm(load, speed_kmh > 0.0, p["rpm_idle"], p["rpm_rated"]),
+            "engine_rpm": np.where(on, rpm, 0.0),
             "engine_load_pct": load * 100.0,
-            "fuel_rate_lph": route.fuel[k] * 3600.0 * fuel_factor,
-            "coolant_temp_c": state["coolant_temp_c"],
+            "fuel_rate_lph": np.where(on, step.fuel * 3600.0 * fuel, 0.0),
+            "coolant_temp_c": coolant,
             "oil_temp_c": state["oil_temp_c"],
-            "driveline_vibration_mm_s": vib,
             "ambient_temp_c": ctx.ambient_c,
             "cycle_phase_code": state["phase_code"],
         }
+        derated = np.where(hot | cool.limited, Status.DERATED, Status.RUNNING)
         return TickOutput(
             sensors=sensors,
-            activity={"diesel_l": t.fuel_l * fuel_factor},
+            activity={"diesel_l": t.fuel_l * fuel},
             production=t.hauled_t,
-            status=np.full(len(k), Status.RUNNING, dtype=np.int8),
+            status=np.where(on, derated, Status.STANDBY).astype(np.int8),
             extra={"engine_kwh": t.energy_kj / 3600.0},
         )

@@ -16,10 +16,20 @@ from engine.recorder import read_table
 from engine.runloop import STATE_FILE as STATE
 from tests.conftest import SCENARIOS
 
-TABLES = ("production", "twins", "telemetry/truck", "telemetry/mill", "telemetry/boiler")
+TABLES = (
+    "production",
+    "twins",
+    "telemetry/truck",
+    "telemetry/mill",
+    "telemetry/boiler",
+    "events",
+    "jobs",
+    "sensor_faults",
+    "kpis",
+)
 
 
-def small_fleet(duration: str = "6h") -> dict[str, Any]:
+def small_fleet(duration: str = "6h", events: bool = True) -> dict[str, Any]:
     """The demo site plus a second site, 4 trucks, 2 mills, 3 boilers (one on diesel)."""
     data = load(SCENARIOS / "demo.yaml").model_dump(mode="json")
     second = {**data["sites"][0], "id": "pampa", "country": "PE", "altitude_m": 1200.0}
@@ -34,11 +44,49 @@ def small_fleet(duration: str = "6h") -> dict[str, Any]:
     ]
     data["duration"] = duration
     data["output"]["telemetry_resolution"] = "5min"
+    # failures, repairs by one crew, a sensor fault and an anomaly on a fraction of the fleet
+    data["injections"] = [
+        {
+            "at": "30min",
+            "twin": "MILL-3",
+            "mode": "trunnion_bearing",
+            "severity": 0.6,
+            "ramp": "1h",
+            "accelerate": 1000,
+        },
+        {"at": "1h", "twin": "T-2", "mode": "cooling", "severity": 0.95, "accelerate": 50},
+        {
+            "at": "90min",
+            "until": "3h",
+            "twin": "B-1",
+            "sensor": "flue_o2_pct",
+            "fault": "bias",
+            "magnitude": 1.5,
+        },
+        {"at": "2h", "kind": "boiler", "fraction": 0.6, "anomaly": "co2_excess", "severity": 0.5},
+    ]
+    data["maintenance"] = {"policy": "condition_based", "crews": {"default": 1}}
+    if not events:
+        del data["injections"]
     return data
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal schemas and values, NaN equal to NaN (Arrow's equals says NaN != NaN)."""
+    return bool(a.schema == b.schema and a.to_pandas().equals(b.to_pandas()))
 
 
 def read_all(run_dir: Path) -> dict[str, Any]:
     return {t: read_table(run_dir, t) for t in TABLES}
+
+
+def test_the_small_fleet_has_failures_repairs_and_faults(local_run: engine.RunResult) -> None:
+    events = local_run.table("events").to_pandas()
+    happened = set(events["event"].astype(str))
+    assert {"injection", "sensor_fault", "failure", "repair_start"} <= happened
+    jobs = local_run.table("jobs").to_pandas()
+    assert len(jobs) >= 1 and (jobs["duration_h"] > 0).all()
+    assert local_run.table("sensor_faults").num_rows > 0
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +164,7 @@ def test_tables_identical_whatever_the_sharding(
         assert m["execution"]["actors"] == {1: 9, 3: 4, 100: 3}[tpa]
         got = read_all(r.run_dir)
         for name in TABLES:
-            assert got[name].equals(expected[name]), f"{name} differs with twins_per_actor={tpa}"
+            assert same(got[name], expected[name]), f"{name} differs with twins_per_actor={tpa}"
 
 
 @pytest.mark.ray
@@ -129,8 +177,8 @@ def test_live_state_while_running_then_cancel(tmp_path: Path) -> None:
     fleet = handle.fleet_state()
     assert fleet["kinds"]["truck"]["twins"] == 4
     assert fleet["kinds"]["mill"]["production_t"] > 0
-    twin = handle.twin_state("MILL-3")
-    assert twin is not None and twin["kind"] == "mill" and twin["site"] == "antofagasta"
+    twin = handle.twin_state("MILL-4")
+    assert twin is not None and twin["kind"] == "mill" and twin["site"] == "pampa"
     assert 10_000 < twin["channels"]["motor_power_kw"] < 25_000
     assert twin["units"]["motor_power_kw"] == "kW"
     assert handle.twin_state("NOPE") is None
@@ -148,7 +196,7 @@ def test_live_state_while_running_then_cancel(tmp_path: Path) -> None:
 def test_real_time_mode_paces_to_the_wall_clock(tmp_path: Path) -> None:
     began = time.perf_counter()
     r = engine.simulate(
-        small_fleet("2h"), out=tmp_path, backend="local", epoch="10min", speed=7200.0
+        small_fleet("2h", events=False), out=tmp_path, backend="local", epoch="10min", speed=7200.0
     )
     # 2 simulated hours at 7,200 simulated seconds per second cannot finish in under 1 s
     assert time.perf_counter() - began >= 1.0
@@ -178,6 +226,10 @@ def test_list_twins_filters_and_pages(local_run: engine.RunResult) -> None:
     assert page["total"] == 4 and [t["twin_id"] for t in page["twins"]] == ["T-1", "T-2"]
     assert state.list_twins(kind="truck", offset=2)["twins"][1]["twin_id"] == "TRUCK-21"
     assert state.list_twins(site="pampa")["total"] == 4
-    assert state.list_twins(status="running")["total"] == 9
-    assert state.list_twins(status="down")["total"] == 0
+    by_status = {
+        s: state.list_twins(status=s)["total"]
+        for s in ("running", "down", "maintenance", "standby", "derated")
+    }
+    assert sum(by_status.values()) == 9 and by_status["running"] >= 5
+    assert by_status == {s: int(n) for s, n in state.summary_counts().items()}
     assert state.list_twins(kind="excavator")["total"] == 0

@@ -206,3 +206,18 @@ def test_fan_and_pump_power_of_a_50_tph_boiler():
 def test_air_is_thinner_at_altitude():
     p = bp.barometric_pressure_pa(np.array([0.0, 3000.0]))
     assert p[1] / p[0] == pytest.approx(0.696, abs=0.005)
+
+
+# --- degradation and downtime ----------------------------------------------------------------
+
+
+def test_bearing_wear_loss_grows_with_damage_from_zero():
+    loss = bp.bearing_wear_loss_w(np.full(3, 50e3), np.array([0.0, 0.5, 1.0]), np.full(3, 0.04))
+    assert loss == pytest.approx([0.0, 1000.0, 2000.0])
+
+
+def test_a_cold_stack_holds_ambient_air():
+    on = np.array([True, False])
+    o2, co2 = bp.cold_stack_gas(on, np.array([3.0, 3.0]), np.array([10.0, 10.0]))
+    assert o2 == pytest.approx([3.0, 20.95])
+    assert co2 == pytest.approx([10.0, 0.042])

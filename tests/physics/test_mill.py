@@ -10,6 +10,7 @@ from physics.mill import (
     TRUNNION_ALARM_C,
     TRUNNION_TRIP_C,
     austin_power_kw,
+    bearing_friction_factor,
     bearing_friction_kw,
     bearing_oil_update_c,
     bearing_steady_rise_k,
@@ -17,18 +18,23 @@ from physics.mill import (
     bond_specific_energy_kwh_t,
     bond_throughput_tph,
     critical_speed_rpm,
-    drive_vibration_mm_s,
+    gear_efficiency,
     hulbert_filling_at_pmax,
     hulbert_max_power_kw,
     hulbert_power_kw,
     liner_energy_factor,
     liner_power_factor,
     liner_wear_excess,
+    liner_wear_mm,
+    liner_wear_pct,
     mill_power_kw,
     oil_temp_target_c,
+    rating_life_ageing,
     rheology_factor,
     rpm_to_rad_s,
     thermal_decay,
+    trunnion_load_ratio,
+    vibration_mm_s,
 )
 
 
@@ -174,9 +180,10 @@ def test_thermal_decay_is_exp_of_minus_dt_over_tau() -> None:
 
 def test_exact_update_is_stable_for_long_ticks() -> None:
     """A tick far longer than the time constants lands on the targets instead of overshooting."""
-    kw = dict(friction_kw=30.0, ambient_c=15.0, to_ambient_kw_k=0.3, to_oil_kw_k=2.0)
-    decay = dict(bearing_decay=thermal_decay(1e6, 2.3, 2300.0), oil_decay=0.0)
-    bearing, oil = bearing_oil_update_c(80.0, 80.0, cooler_kw_k=1.2, **kw, **decay)
+    bearing, oil = bearing_oil_update_c(
+        80.0, 80.0, friction_kw=30.0, ambient_c=15.0, to_ambient_kw_k=0.3, to_oil_kw_k=2.0,
+        cooler_kw_k=1.2, bearing_decay=thermal_decay(1e6, 2.3, 2300.0), oil_decay=0.0,
+    )  # fmt: skip
     assert float(bearing) == pytest.approx(float(bearing_temp_target_c(30.0, 15.0, 80.0, 0.3, 2.0)))
     assert float(oil) == pytest.approx(float(oil_temp_target_c(bearing, 15.0, 2.0, 1.2)))
     assert 15.0 < float(oil) < float(bearing)
@@ -187,7 +194,38 @@ def test_trunnion_thresholds() -> None:
 
 
 def test_vibration_zone_a_when_healthy_and_zone_d_when_failed() -> None:
-    ab, _, cd = ISO_10816_G1_RIGID_MM_S
-    assert float(drive_vibration_mm_s(1.6, 0.0, 0.0, 8.0, 8.0)) < ab
-    assert float(drive_vibration_mm_s(1.6, 1.0, 0.0, 8.0, 8.0)) > cd
-    assert float(drive_vibration_mm_s(1.6, 0.0, 1.0, 8.0, 8.0)) > cd
+    ab, bc, cd = ISO_10816_G1_RIGID_MM_S
+    assert float(vibration_mm_s(1.6, 0.0, 8.0)) < ab
+    assert float(vibration_mm_s(1.6, 0.3625, 8.0)) == pytest.approx(bc)  # zone C entered
+    assert float(vibration_mm_s(1.6, 1.0, 8.0)) > cd
+
+
+def test_friction_grows_linearly_with_damage() -> None:
+    np.testing.assert_allclose(
+        bearing_friction_factor(np.array([0.0, 0.5, 1.0]), 1.5), [1, 1.75, 2.5]
+    )
+
+
+def test_rating_life_ageing_is_iso_281_roller_law() -> None:
+    """§5.2: L10h ∝ (C/P)^(10/3)/n, so ageing runs as (P/P_ref)^(10/3)·(n/n_ref)."""
+    assert float(rating_life_ageing(1.0, 1.0)) == 1.0
+    assert float(rating_life_ageing(2.0, 1.0)) == pytest.approx(2 ** (10 / 3))
+    assert float(rating_life_ageing(1.0, 1.2)) == pytest.approx(1.2)
+    assert float(rating_life_ageing(2.0, 1.0, 3.0)) == pytest.approx(8.0)  # ball bearing
+
+
+def test_trunnion_load_ratio_counts_dead_weight() -> None:
+    assert float(trunnion_load_ratio(0.30, 0.30, 0.65)) == pytest.approx(1.0)
+    assert float(trunnion_load_ratio(0.0, 0.30, 0.65)) == pytest.approx(0.65)
+    assert float(trunnion_load_ratio(0.36, 0.30, 0.65)) == pytest.approx(0.65 + 0.35 * 1.2)
+
+
+def test_liner_wear_at_the_sarcheshmeh_rate() -> None:
+    """§3.5: 152 → 58 mm in 4000 h at design throughput; half the throughput, half the wear."""
+    assert float(liner_wear_mm(0.024, 1.0, 4000.0)) == pytest.approx(152.0 - 58.0, rel=0.03)
+    assert float(liner_wear_mm(0.024, 0.5, 100.0)) == pytest.approx(1.2)
+    np.testing.assert_allclose(liner_wear_pct(np.array([152.0, 76.0, 30.4]), 152.0), [0, 50, 80])
+
+
+def test_worn_gears_lose_efficiency() -> None:
+    np.testing.assert_allclose(gear_efficiency(np.array([0.0, 0.5, 1.0]), 0.02), [1, 0.99, 0.98])

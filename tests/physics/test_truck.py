@@ -123,3 +123,68 @@ def test_engine_rpm_idles_when_stopped_and_reaches_rated_at_full_load():
     rpm = phy.engine_rpm(np.array([0.05, 1.0, 0.2]), np.array([False, True, True]), 700, 1750)
     assert rpm[0] == 700 and rpm[1] == pytest.approx(1750)
     assert 700 < rpm[2] < 1750
+
+
+def test_graded_protection_follows_the_perkins_map():
+    """§2.5 [V]: none below 111 °C, 25 % at 111 rising to 75 % at 113, held above."""
+    temps = np.array([100.0, 110.99, 111.0, 112.0, 113.0, 120.0])
+    d = phy.protection_derate_frac(temps)
+    np.testing.assert_allclose(d, [0.0, 0.0, 0.25, 0.5, 0.75, 0.75])
+    allowed = phy.allowed_output_kw(temps, 1800.0, 500.0)
+    np.testing.assert_allclose(allowed, [1800.0, 1800.0, 1350.0, 900.0, 500.0, 500.0])
+
+
+def protected(start_c: float, lag: float, capacity: float, demand_kw: float = 1800.0) -> float:
+    one = np.ones(1)
+    end = phy.protected_coolant_c(
+        start_c * one, lag * one, 20.0 * one, demand_kw * one, 2000.0 * one, 1800.0 * one,
+        80.0 * one, capacity * one, 85.0 * one, 8.0 * one, 50.0 * one,
+    )  # fmt: skip
+    return float(end[0])
+
+
+@pytest.mark.parametrize("capacity", [0.12, 0.2, 0.3, 0.4])
+def test_a_long_protected_stretch_settles_where_the_derate_balances_the_heat(capacity: float):
+    """Backward Euler in the protection: T₁ = T_eq(P_allowed(T₁)) when a → 0."""
+    end = protected(100.0, 0.0, capacity)
+    load = min(1800.0, float(phy.allowed_output_kw(end, 1800.0, 80.0))) / 2000.0
+    eq = float(phy.coolant_equilibrium_c(20.0, load, capacity, 85.0, 8.0, 50.0))
+    if end > 111.0 + 1e-9:
+        assert end == pytest.approx(eq, abs=0.01)  # on the ramp or beyond 113 °C (trip)
+    else:  # the first 25 % step overshoots: held at the derate point
+        assert end == 111.0 and eq < 111.0
+
+
+def test_protection_only_trips_when_the_full_derate_cannot_hold():
+    """Full derate is 25 % of 1800 kW = 450 kW: T_eq = 20 + 0.225·50/c ≥ 114 ⇔ c ≤ 0.12."""
+    assert protected(100.0, 0.0, 0.11) > 114.0
+    assert protected(100.0, 0.0, 0.13) < 114.0
+    free = 0.99 * 90.0 + 0.01 * (20.0 + 0.9 * 50.0 / 0.13)  # a short stretch: below 111 °C
+    assert protected(90.0, 0.99, 0.13) == pytest.approx(free)
+
+
+def test_tread_wear_follows_the_tkph_law():
+    """§2.6: dw = k_w·(TKPH/TKPH_rated)^n·ds; k_w from 90 mm over 100,000 km at the rating."""
+    k_w = 90.0 / 100_000.0
+    assert phy.tread_wear_mm(1000.0, 1.0, k_w, 1.5) == pytest.approx(0.9)
+    assert phy.tread_wear_mm(1000.0, 0.5, k_w, 1.5) == pytest.approx(0.9 * 0.5**1.5)
+    assert phy.tread_wear_mm(1000.0, 1.2, k_w, 2.0) == pytest.approx(0.9 * 1.44)
+    assert phy.tyre_tkph(64.0, 20.0) == pytest.approx(1280.0)
+
+
+def test_tyres_run_hotter_over_their_rating():
+    t = phy.tyre_temp_c(30.0, np.array([0.0, 1.0, 1.3]), 45.0)
+    np.testing.assert_allclose(t, [30.0, 75.0, 88.5])
+
+
+def test_bearing_ageing_is_iso_281_load_life():
+    """§5.2: L10 ∝ (C/P)^p, so ageing ∝ (P/P_ref)^p·(n/n_ref); p = 10/3 for rollers."""
+    assert phy.bearing_ageing_rate(1.0, 1.0, 10 / 3) == 1.0
+    assert phy.bearing_ageing_rate(2.0, 1.0, 10 / 3) == pytest.approx(2.0 ** (10 / 3))
+    assert phy.bearing_ageing_rate(0.5, 3.0, 3.0) == pytest.approx(3.0 / 8.0)
+
+
+def test_bearing_friction_work_is_an_added_rolling_resistance():
+    w = phy.bearing_friction_work_j(0.5, 0.002, 384e3 * 1000.0)  # 384 t over 1 km
+    assert w == pytest.approx(0.001 * G * 384e6)
+    assert phy.bearing_friction_work_j(0.0, 0.002, 384e6) == 0.0

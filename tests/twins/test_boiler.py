@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from physics import boiler as bp
 from physics.fuels import FUEL_NAMES, get_fuel
 from twins.boiler import Boiler, BoilerParams
 from twins.conformance import check_kind, run_batch
@@ -33,13 +34,20 @@ class Run:
         self.state: State = self.model.initial(self.params, self.env, self.rng)
         self.tick = 0
 
-    def steps(self, ticks: int, tweak: Callable[[State], None] | None = None) -> list[TickOutput]:
+    def steps(
+        self,
+        ticks: int,
+        tweak: Callable[[State], None] | None = None,
+        available: np.ndarray | None = None,
+    ) -> list[TickOutput]:
+        """Step some ticks; `available` (default: all) says which boilers may run."""
+        on = np.ones(self.rng.n, dtype=bool) if available is None else available
         outs = []
         for _ in range(ticks):
             if tweak is not None:
                 tweak(self.state)
             hours = self.tick * DT / 3600.0
-            ctx = TickContext(self.tick, DT, hours, self.ambient.at(hours))
+            ctx = TickContext(self.tick, DT, hours, self.ambient.at(hours), on)
             outs.append(self.model.step(self.state, self.params, self.env, ctx, self.rng))
             self.tick += 1
         return outs
@@ -72,6 +80,63 @@ def test_runs_and_degradation_starts_healthy():
     for name in ("fouling_resistance_m2k_w", "o2_drift_pct", "tube_leak_kg_s"):
         assert run.state[name][0] == 0.0
     assert run.state["fan_bearing_damage_frac"][0] == 0.0
+
+
+# --- a boiler that is down -------------------------------------------------------------------
+
+OFF = np.array([False, True])  # boiler 0 is down, boiler 1 runs
+
+
+def _downtime(hours: float = 6.0) -> tuple[Run, list[TickOutput], list[TickOutput]]:
+    """Two identical boilers, one taken off for some hours after an hour of running."""
+    run = Run([BoilerParams(**STEADY)] * 2)
+    before = run.steps(60)
+    return run, before, run.steps(round(hours * 60), available=OFF)
+
+
+def test_a_boiler_that_is_down_burns_and_makes_nothing():
+    _, _, down = _downtime()
+    for o in down:
+        assert o.production[0] == 0.0 and o.production[1] > 0.0
+        assert all(used[0] == 0.0 for used in o.activity.values())
+        assert o.status[0] == Status.STANDBY and o.status[1] == Status.RUNNING
+    for name in ("steam_flow_tph", "fuel_input_mw", "makeup_water_tph", "fan_vibration_mm_s"):
+        assert series(down, name)[:, 0].max() == 0.0
+
+
+def test_its_stack_reads_ambient_air_and_cools_exactly():
+    _, before, down = _downtime()
+    assert series(down, "flue_o2_pct")[-1, 0] == pytest.approx(20.95)
+    assert series(down, "flue_co2_pct")[-1, 0] == pytest.approx(0.042)
+    air = series(down, "ambient_temp_c")[:, 0]
+    stack = series(down, "stack_temp_c")[:, 0]
+    hot = series(before, "stack_temp_c")[-1, 0]
+    assert hot > 140 and abs(stack[-1] - air[-1]) < 2.0  # six time constants of 1 h, air moves
+    expected = air[0] + (hot - air[0]) * np.exp(-DT / 3600.0)
+    assert stack[0] == pytest.approx(expected)  # the exact first-order update
+    assert np.all(np.diff(stack[:60]) < 0)
+
+
+def test_its_drum_pressure_decays_towards_atmospheric():
+    _, _, down = _downtime(hours=8.0)
+    p = series(down, "drum_pressure_mpa")[:, 0]
+    p_atm = 1e-6 * bp.barometric_pressure_pa(np.array([DEFAULT_SITE.altitude_m]))[0]
+    assert np.all(np.diff(p) < 0)
+    assert (p[-1] - p_atm) / (p[0] - p_atm) == pytest.approx(np.exp(-1 + DT / 28800), rel=1e-6)
+    assert series(down, "drum_pressure_mpa")[-1, 1] == pytest.approx(1.1, abs=0.01)
+
+
+def test_it_holds_its_degradation_and_fires_up_again():
+    run, _, _ = _downtime()
+    run.state["tube_leak_kg_s"][:] = 0.3
+    run.steps(30, available=OFF)
+    assert run.state["tube_leak_kg_s"][0] == 0.3  # held: the kind does not heal or grow it
+    back = run.steps(60)
+    assert series(back, "production")[-1, 0] > 0.0
+    assert series(back, "drum_pressure_mpa")[-1, 0] == pytest.approx(1.1, abs=0.02)
+    assert series(back, "stack_temp_c")[-1, 0] == pytest.approx(
+        series(back, "stack_temp_c")[-1, 1], abs=0.5
+    )
 
 
 def test_steam_demand_stays_within_turndown_and_mcr():

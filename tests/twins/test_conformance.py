@@ -71,8 +71,9 @@ class _Leaky(Kind):
         n = len(x)
         level = x - x.mean()  # couples twins: breaks n=1 ≡ a row of n=k
         state["level_pct"] = level
+        up = ctx.available
         return TickOutput(
-            {"level_pct": level}, {"electricity_kwh": np.ones(n)}, x, np.zeros(n, np.int8)
+            {"level_pct": level}, {"electricity_kwh": 1.0 * up}, x * up, np.zeros(n, np.int8)
         )
 
 

@@ -1,0 +1,160 @@
+"""Maintenance policies behind one small interface and an explicit registry (machines.md §6).
+
+A policy looks at what the fleet reported at an epoch boundary (`FleetView`: the sensors'
+latest readings — with their noise and faults —, each failure mode's equivalent age, machine
+states, and risk scores when a risk model runs) and returns preventive work orders. Corrective
+work after a failure is not a policy's choice: it always happens.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from engine.maintenance_config import LOST_PRODUCTION_USD_H, MaintenanceConfig
+from physics.degradation import optimal_replacement_age
+from twins import registry
+from twins.failures import FailureMode
+from twins.kind import Status
+from twins.shard import EpochResult
+
+
+@dataclass
+class KindView:
+    twin_index: NDArray[np.int64]
+    latest: dict[str, NDArray[Any]]  # reported sensors and status
+    mode_age_h: dict[str, NDArray[np.float64]]
+    risk: NDArray[np.float64] | None = None
+
+
+@dataclass
+class FleetView:
+    """What the fleet reported at the end of an epoch, per kind, in global twin order."""
+
+    tick: int
+    kinds: dict[str, KindView]
+
+    @classmethod
+    def of(cls, tick: int, results: Sequence[EpochResult]) -> FleetView:
+        parts: dict[str, list[EpochResult]] = {}
+        for r in results:
+            parts.setdefault(r.kind, []).append(r)
+        kinds = {}
+        for kind, unsorted in parts.items():
+            rs = sorted(unsorted, key=lambda r: int(r.twin_index[0]))
+            cat = np.concatenate
+            kinds[kind] = KindView(
+                cat([r.twin_index for r in rs]),
+                {k: cat([r.latest[k] for r in rs]) for k in rs[0].latest},
+                {k: cat([r.mode_age_h[k] for r in rs]) for k in rs[0].mode_age_h},
+            )
+        return cls(tick, kinds)
+
+
+Orders = list[tuple[int, tuple[str, ...]]]  # (global twin, modes to service)
+
+
+class Policy(ABC):
+    name: ClassVar[str]
+    description: ClassVar[str]
+
+    def __init__(self, config: MaintenanceConfig) -> None:
+        self.config = config
+
+    @abstractmethod
+    def orders(self, view: FleetView) -> Orders:
+        """Preventive work to request now."""
+
+
+class RunToFailure(Policy):
+    name = "run_to_failure"
+    description = "Repair only on failure (the baseline, 'policy 0')"
+
+    def orders(self, view: FleetView) -> Orders:
+        return []
+
+
+def corrective_cost(m: FailureMode, kind: str, config: MaintenanceConfig) -> float:
+    lost = config.costs.lost_production_usd_per_h.get(kind, LOST_PRODUCTION_USD_H.get(kind, 0.0))
+    return m.parts_usd + m.mttr_h * (config.costs.labour_usd_per_crew_h + lost)
+
+
+def preventive_cost(m: FailureMode, kind: str, config: MaintenanceConfig) -> float:
+    lost = config.costs.lost_production_usd_per_h.get(kind, LOST_PRODUCTION_USD_H.get(kind, 0.0))
+    return m.pm_parts_usd + m.pm_h * (config.costs.labour_usd_per_crew_h + lost)
+
+
+class TimeBased(Policy):
+    name = "time_based"
+    description = "Replace a component at a fixed age (operating hours) or at failure"
+
+    def interval(self, kind: str, m: FailureMode) -> float:
+        key = f"{kind}.{m.name}"
+        if key in self.config.intervals_h:
+            return self.config.intervals_h[key]
+        if not m.weibull:
+            return math.inf
+        cp = preventive_cost(m, kind, self.config)
+        cf = corrective_cost(m, kind, self.config)
+        return optimal_replacement_age(m.beta, m.eta_h, cp, cf)
+
+    def orders(self, view: FleetView) -> Orders:
+        out: Orders = []
+        for kind, v in view.kinds.items():
+            for m in registry.get(kind).failure_modes:
+                due = v.mode_age_h[m.name] >= self.interval(kind, m)
+                due &= v.latest["status"] != Status.DOWN
+                out += [(int(t), (m.name,)) for t in v.twin_index[due]]
+        return out
+
+
+class ConditionBased(Policy):
+    name = "condition_based"
+    description = "Service the components behind a sensor once its reading passes an alarm level"
+
+    def orders(self, view: FleetView) -> Orders:
+        out: Orders = []
+        for kind, v in view.kinds.items():
+            by_symptom: dict[str, list[FailureMode]] = {}
+            for m in registry.get(kind).failure_modes:
+                if m.symptom:
+                    by_symptom.setdefault(m.symptom, []).append(m)
+            for channel, modes in by_symptom.items():
+                level = self.config.thresholds.get(f"{kind}.{channel}", modes[0].alarm)
+                reading = v.latest[channel].astype(np.float64)
+                seen = ~np.isnan(reading)  # a dropped-out sensor triggers nothing
+                past = modes[0].beyond(np.where(seen, reading, np.nan), level) & seen
+                past &= v.latest["status"] != Status.DOWN
+                names = tuple(m.name for m in modes)
+                out += [(int(t), names) for t in v.twin_index[past]]
+        return out
+
+
+class RiskBased(Policy):
+    name = "risk_based"
+    description = "Service a machine when its scored failure risk passes a threshold"
+
+    def orders(self, view: FleetView) -> Orders:
+        out: Orders = []
+        for kind, v in view.kinds.items():
+            if v.risk is None:
+                continue
+            modes = registry.get(kind).mode_names()
+            hit = (v.risk >= self.config.risk_threshold) & (v.latest["status"] != Status.DOWN)
+            out += [(int(t), modes) for t in v.twin_index[hit]]
+        return out
+
+
+POLICIES: dict[str, type[Policy]] = {
+    p.name: p for p in (RunToFailure, TimeBased, ConditionBased, RiskBased)
+}
+
+
+def make_policy(config: MaintenanceConfig) -> Policy:
+    return POLICIES[config.policy](config)

@@ -1,0 +1,118 @@
+"""Crews, queues and policies at epoch boundaries (no Ray: the workshop is plain Python)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from engine.loader import load
+from engine.maintenance import Order, Workshop
+from engine.maintenance_config import MaintenanceConfig
+from engine.plan import build_plan
+from engine.policies import POLICIES
+from tests.conftest import SCENARIOS
+from twins import registry
+from twins.events import Event
+from twins.shard import EpochResult
+
+
+def plan_with(crews: int, mills: int = 2) -> object:
+    data = load(SCENARIOS / "demo.yaml").model_dump(mode="json")
+    data["fleet"] = [{"kind": "mill", "count": mills, "id_prefix": "M-", "site": "antofagasta"}]
+    data["maintenance"] = {"crews": {"default": crews}}
+    return build_plan(load(data))
+
+
+def failures_at(tick: int, twins: list[int], mode: int = 0) -> EpochResult:
+    k = len(twins)
+    empty: dict = {}
+    return EpochResult(
+        "mill",
+        0,
+        np.arange(2),
+        np.zeros(0, np.int64),
+        empty,
+        np.zeros(2),
+        empty,
+        np.zeros((5, 2)),
+        empty,
+        {
+            "tick": np.full(k, tick),
+            "twin": np.array(twins),
+            "event": np.full(k, Event.FAILURE),
+            "label": np.full(k, mode),
+            "value": np.zeros(k),
+        },
+        empty,
+        empty,
+        0.0,
+    )
+
+
+def test_one_crew_two_simultaneous_failures_one_waits() -> None:
+    plan = plan_with(crews=1)
+    shop = Workshop(plan, plan.maintenance)  # type: ignore[attr-defined]
+    shop.request(shop.failures([failures_at(30, [1, 0])]))
+    jobs = shop.dispatch(60, 120)
+    first, *rest = sorted(jobs, key=lambda j: j.start)
+    assert first.twin == 0 and first.start == 60  # ties broken by twin order: deterministic
+    records = {r.twin: r for r in shop.take_records()}
+    if rest:
+        assert rest[0].start == first.end  # the crew moves on as soon as it is free
+    else:
+        assert first.end >= 120  # the repair outlasts the epoch: twin 1 still queued
+        later = shop.dispatch(first.end, first.end + 60)
+        assert later[0].twin == 1 and later[0].start == first.end
+    assert records[0].crew == 0
+
+
+def test_crews_are_never_double_booked() -> None:
+    plan = plan_with(crews=2, mills=12)
+    shop = Workshop(plan, plan.maintenance)  # type: ignore[attr-defined]
+    jobs = []
+    for epoch in range(20):
+        now = 60 * (epoch + 1)
+        shop.request(shop.failures([failures_at(now - 5, [epoch % 12, (3 * epoch) % 12])]))
+        jobs += shop.dispatch(now, now + 60)
+    records = shop.take_records()
+    by_crew: dict[int, list[tuple[int, int]]] = {}
+    for r in records:
+        by_crew.setdefault(r.crew, []).append((r.start, r.end))
+    assert set(by_crew) <= {0, 1}
+    for spans in by_crew.values():
+        spans.sort()
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+    # a twin is never in two jobs at once
+    by_twin: dict[int, list[tuple[int, int]]] = {}
+    for j in jobs:
+        by_twin.setdefault(j.twin, []).append((j.start, j.end))
+    for spans in by_twin.values():
+        spans.sort()
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
+
+
+def test_repair_times_follow_the_mode_mttr() -> None:
+    plan = plan_with(crews=400, mills=400)
+    shop = Workshop(plan, plan.maintenance)  # type: ignore[attr-defined]
+    shop.request(shop.failures([failures_at(10, list(range(400)))]))
+    jobs = shop.dispatch(60, 120)
+    mode = registry.get("mill").failure_modes[0]
+    hours = np.array([(j.end - j.start) / 60 for j in jobs])
+    assert np.median(hours) == pytest.approx(mode.mttr_h, rel=0.15)
+    assert np.std(np.log(hours)) == pytest.approx(mode.mttr_sigma, rel=0.2)
+
+
+def test_preventive_orders_skip_busy_twins_and_correctives_go_first() -> None:
+    plan = plan_with(crews=1)
+    shop = Workshop(plan, plan.maintenance)  # type: ignore[attr-defined]
+    name = registry.get("mill").failure_modes[0].name
+    shop.request([Order(1, 60, 0, (name,)), Order(0, 50, 1, (name,)), Order(1, 60, 1, (name,))])
+    jobs = shop.dispatch(60, 10_000)
+    assert [(j.twin, j.preventive) for j in jobs] == [(1, False), (0, True)]
+
+
+def test_policy_registry() -> None:
+    assert set(POLICIES) == {"run_to_failure", "time_based", "condition_based", "risk_based"}
+    assert MaintenanceConfig().policy == "run_to_failure"

@@ -1,0 +1,146 @@
+"""The failure-mode framework on its own: laws, Weibull lives, P-F, renewals, injections."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from physics.degradation import weibull_cdf
+from twins.failures import FailureMode, FailureModel
+from twins.rng import Streams, twin_keys
+
+BEARING = FailureMode(
+    "bearing",
+    "bearing",
+    "test mode",
+    "damage",
+    0.0,
+    1.0,
+    "exp",
+    "test",
+    beta=1.5,
+    eta_h=2_000.0,
+    duration_h=200.0,
+    symptom="vib",
+    alarm=0.3,
+    initial_age_frac=0.0,
+)
+
+
+def run(mode: FailureMode, n: int, hours: int, seed: int = 1) -> tuple[np.ndarray, dict]:
+    """Advance n twins hour by hour with no maintenance; failure age of each (inf if none)."""
+    model = FailureModel((mode,))
+    state: dict[str, np.ndarray] = {mode.health: np.zeros(n)}
+    rng = Streams(seed, twin_keys([f"t{i}" for i in range(n)]))
+    model.initial(state, rng)
+    failed_at = np.full(n, np.inf)
+    alarm_at = np.full(n, np.inf)
+    up = np.ones(n, dtype=bool)
+    for hour in range(hours):
+        model.advance(state, up, 1.0, {})
+        truth = {"vib": state[mode.health]}
+        for _, idx in model.alarms(state, truth):
+            alarm_at[idx] = hour
+        hit = model.failed(state, truth, up) > 0
+        failed_at[hit & up] = state[mode.var("age_h")][hit & up]
+        up &= ~hit
+    return failed_at, {"alarm_at": alarm_at, "state": state, "model": model, "rng": rng}
+
+
+def test_failure_ages_follow_the_weibull() -> None:
+    ages, _ = run(BEARING, 2_000, 8_000)
+    assert np.isfinite(ages).mean() > 0.99
+    p = stats.kstest(ages[np.isfinite(ages)], "weibull_min", args=(1.5, 0, 2_000.0)).pvalue
+    assert p > 0.01
+
+
+def test_the_symptom_warns_before_the_failure() -> None:
+    ages, info = run(BEARING, 500, 8_000)
+    warned = info["alarm_at"] < ages  # hours of operation == age here
+    assert warned.mean() > 0.95
+    # exp law, c = 4: the alarm (0.3 of the way) comes at ln(1 + 0.3(e^4 - 1))/4 ≈ 0.71 D,
+    # so the P-F interval is ≈ 0.29 D ≈ 58 h for the median D of 200 h
+    pf = ages[warned] - info["alarm_at"][warned]
+    assert 40 < np.median(pf) < 80
+
+
+def test_aged_parts_are_sampled_conditionally() -> None:
+    aged = FailureMode(**{**BEARING.__dict__, "initial_age_frac": 1.0})
+    model = FailureModel((aged,))
+    n = 4_000
+    state: dict[str, np.ndarray] = {"damage": np.zeros(n)}
+    model.initial(state, Streams(3, twin_keys([f"t{i}" for i in range(n)])))
+    age0 = state[aged.var("age_h")]
+    life = state[aged.var("onset_h")] + state[aged.var("dur_h")]
+    assert np.all(life >= age0) and age0.max() > 1_500
+    # P(T <= t | T > a) = (F(t) - F(a)) / (1 - F(a)) is uniform when T is drawn right
+    u = (weibull_cdf(life, 1.5, 2_000) - weibull_cdf(age0, 1.5, 2_000)) / (
+        1 - weibull_cdf(age0, 1.5, 2_000)
+    )
+    assert stats.kstest(u, "uniform").pvalue > 0.01
+
+
+def test_renewal_as_good_as_new_and_imperfect() -> None:
+    _, info = run(BEARING, 50, 3_000)
+    model, state, rng = info["model"], info["state"], info["rng"]
+    idx = np.arange(10)
+    model.renew(state, 0, idx, rng, restoration=1.0)
+    assert np.all(state["bearing_age_h"][idx] == 0.0) and np.all(state["damage"][idx] == 0.0)
+    assert np.all(state["bearing_renewals"][idx] == 1.0)
+    before = state["bearing_age_h"][10:20].copy()
+    model.renew(state, 0, np.arange(10, 20), rng, restoration=0.6)
+    assert np.allclose(state["bearing_age_h"][10:20], 0.4 * before)
+
+
+def test_injection_ramps_to_its_severity_then_degradation_continues() -> None:
+    model = FailureModel((BEARING,))
+    state: dict[str, np.ndarray] = {"damage": np.zeros(2)}
+    model.initial(state, Streams(1, twin_keys(["a", "b"])))
+    state["bearing_onset_h"][:] = 1e9  # healthy for ages
+    model.inject(state, 0, np.array([0]), severity=0.5, ramp_h=10.0, accelerate=1.0)
+    up = np.ones(2, dtype=bool)
+    for _ in range(5):
+        model.advance(state, up, 1.0, {})
+    assert state["damage"][0] == pytest.approx(0.25 + model.natural(state, BEARING)[0])
+    for _ in range(20):
+        model.advance(state, up, 1.0, {})
+    assert state["bearing_forced"][0] == pytest.approx(0.5)
+    assert state["damage"][0] > 0.5 and state["damage"][1] == 0.0
+
+
+def test_usage_law_is_renewed_not_recomputed() -> None:
+    tread = FailureMode(
+        "tyres",
+        "tyres",
+        "t",
+        "tread_mm",
+        100.0,
+        10.0,
+        "usage",
+        "test",
+        symptom="tread_mm",
+        alarm=25.0,
+        symptom_falls=True,
+    )
+    model = FailureModel((tread,))
+    state: dict[str, np.ndarray] = {"tread_mm": np.array([100.0, 30.0, 9.0])}
+    model.initial(state, Streams(1, twin_keys(["a", "b", "c"])))
+    up = np.ones(3, dtype=bool)
+    model.advance(state, up, 1.0, {})
+    assert np.array_equal(state["tread_mm"], [100.0, 30.0, 9.0])  # the kind wears it, not us
+    truth = {"tread_mm": state["tread_mm"]}
+    assert model.failed(state, truth, up).tolist() == [0, 0, 1]
+    assert [i.tolist() for _, i in model.alarms(state, truth)] == [[2]]
+    model.renew(state, 0, np.array([2]), Streams(1, twin_keys(["a", "b", "c"])))
+    assert state["tread_mm"][2] == 100.0
+
+
+def test_stress_speeds_up_ageing() -> None:
+    model = FailureModel((BEARING,))
+    state: dict[str, np.ndarray] = {"damage": np.zeros(2)}
+    model.initial(state, Streams(1, twin_keys(["a", "b"])))
+    model.advance(state, np.ones(2, dtype=bool), 1.0, {"bearing": np.array([1.0, 2.5])})
+    assert state["bearing_age_h"].tolist() == [1.0, 2.5]
+    model.advance(state, np.array([False, True]), 1.0, {})
+    assert state["bearing_age_h"].tolist() == [1.0, 3.5]  # a stopped machine does not age

@@ -1,0 +1,450 @@
+"""How a haul TRUCK wears out and fails (machines.md §2.5, §2.6, §5), and how it protects itself.
+
+Four modes, each driving a health variable `twins.truck.Truck` reads:
+- `cooling` (Weibull age, linear loss): the radiator fouls, its capacity falls (K_q = 1/capacity
+  grows, §2.5), so the coolant runs hotter under load and in hot afternoons. The ECU's graded
+  protection (Perkins 1200F, §2.5 [V]) warns at 109 °C, withholds 25 → 75 % of the engine's
+  power from 111 to 113 °C (Status DERATED: slower ramps, fewer tonnes) and shuts the engine
+  down at 114 °C: the trip, a functional failure.
+- `tyres` (usage): tread worn per km at a TKPH-driven rate (§2.6), replaced at the tread limit.
+- `driveline_bearing` (Weibull age, exponential damage, ISO 281 load-speed ageing §5.2):
+  vibration climbs to 2 × its baseline (the alarm, §5.3 fleet mapping); friction takes fuel.
+- `injectors` (Weibull age, linear wear): more fuel per kWh, seen in the ECU's fuel balance.
+
+Figures carry their reference section and tag (V seen, D derived, A assumed).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from physics import truck as phy
+from physics.common import relax
+from physics.truck import (
+    COOLANT_DERATE_C,
+    COOLANT_SHUTDOWN_C,
+    COOLANT_WARN_C,
+    DERATE_FULL_FRAC,
+    allowed_output_kw,
+)
+from twins.failures import FailureMode
+from twins.kind import F64, State
+from twins.params import KindParams, ParamArrays, param
+
+_M = "machines.md"
+_PERKINS = "Perkins 1200F installation manual p.187 (machines.md §2.5)"
+
+TREAD_NEW_MM = 100.0  # 59/80R63 (§2.6) [A]
+TREAD_LIMIT_MM = 10.0  # replace at 90 % worn [A]
+TREAD_ALARM_WORN_MM = 75.0  # plan the change ≈ 1/6 of a tread life ahead [A]
+ROLLER_EXPONENT = 10.0 / 3.0  # ISO 281 roller bearings (§5.2) [V]
+VIB_REFERENCE_KMH = 25.0  # the baseline is read at a typical haul speed [A]
+TYRE_SET = 6  # two front, four rear on a 793F [V]
+# MTTR classes of §5.10 [A]: minor 2–6 h and major component change 24–72 h read as the 95 %
+# range of a lognormal: median √(lo·hi), log-sd ln(hi/lo)/3.92 [D].
+MINOR_H, MAJOR_H, CLASS_SIGMA = math.sqrt(2.0 * 6.0), math.sqrt(24.0 * 72.0), math.log(3.0) / 3.92
+
+
+class TruckConditionParams(KindParams):
+    """The engine's thermal model, the truck's wear and damage and what they do (§2.5–2.6, §5)."""
+
+    thermostat_c: float = param(85.0, "°C", f"{_M} §2.5 floor", "A", "opening", ge=60, le=100)
+    thermostat_band_c: float = param(8.0, "°C", "wax thermostat", "A", "band", ge=0, le=20)
+    coolant_rise_design_c: float = param(
+        50.0, "°C", f"{_M} §2.5 ΔT_design", "A", "rise at rated load", gt=0, le=150
+    )
+    coolant_tau_s: float = param(600.0, "s", f"{_M} §2.5 τ", "A", "coolant lag", gt=0, le=7200)
+    oil_offset_c: float = param(5.0, "°C", "oil runs hotter", "A", "over coolant", ge=-10, le=30)
+    oil_load_rise_c: float = param(15.0, "°C", "oil heats with load", "A", "at rated", ge=0, le=50)
+    oil_tau_s: float = param(900.0, "s", "sump thermal mass", "A", "oil lag", gt=0, le=7200)
+
+    injector_sfc_gain: float = param(
+        0.10, "-", "worn-injector fuel penalty", "A", "SFC rise at wear 1", ge=0, le=1
+    )
+    vib_base_mm_s: float = param(1.0, "mm/s", f"{_M} §5.3", "A", "site baseline", gt=0, le=20)
+    vib_per_kmh: float = param(0.04, "mm/s/(km/h)", "speed term", "A", "slope", ge=0, le=1)
+    bearing_vib_gain: float = param(
+        3.0, "-", "× (1 + gain·damage)", "A", "bearing gain", ge=0, le=20
+    )
+    bearing_ref_kmh: float = param(
+        11.5, "km/h", "cycle mean of (m/GVM)^(10/3)·v on the default road (§5.2)", "D",
+        "ISO 281 reference speed at GVM", gt=0, le=60,
+    )  # fmt: skip
+    bearing_friction_coeff: float = param(
+        0.001, "-", "≈ 5 × a healthy bearing's share of rolling resistance (§5.4 form)", "A",
+        "added rolling resistance at bearing damage 1", ge=0, le=0.05,
+    )  # fmt: skip
+    tyre_tkph_rated: float = param(
+        1150.0, "t·km/h", "63-inch OTR rating; default road runs at ≈ 0.86 of it (§2.6)", "A",
+        "tyre TKPH rating", gt=0, le=5000,
+    )  # fmt: skip
+    tyre_life_km: float = param(
+        100_000.0, "km", f"{_M} §2.6, otrglobal.com.au (taken at the rated TKPH [A])", "V",
+        "tread life at the rated TKPH", gt=0, le=1e6,
+    )  # fmt: skip
+    tyre_wear_exponent: float = param(
+        1.5, "-", f"{_M} §2.6: n ≈ 1–2", "A", "TKPH exponent n of the wear law", ge=0, le=3
+    )
+    tyre_tkph_tau_s: float = param(
+        3600.0, "s", "a tyre's heat lag: hours", "A", "working-TKPH lag", gt=0, le=86400
+    )
+    tyre_temp_rise_c: float = param(
+        45.0, "°C", "inflation gas over ambient at the rated TKPH", "A", "rise", ge=0, le=150
+    )
+    engine_off_tau_s: float = param(
+        5400.0, "s", "a stopped engine cools by convection: hours", "A", "cool-down lag", gt=0
+    )
+
+
+COOLING = FailureMode(
+    name="cooling",
+    component="radiator and cooling system",
+    description=(
+        "Radiator fouling: capacity falls, coolant runs hot under load and in hot afternoons, "
+        "graded protection derates the engine (111–113 °C) and shuts it down at 114 °C"
+    ),
+    health="cooling_capacity_frac",
+    healthy=1.0,
+    failed_at=0.10,
+    law="linear",
+    source=(
+        f"K_q = 1/capacity (§2.5 thermal model [A]); warn 109, derate 25→75 % at 111→113, "
+        f"shutdown 114 °C, {_PERKINS} [V]; β 2 (§5.1: 1–4 wear-out by corrosion/erosion [V]), "
+        "η 6,000 h and D 1,000 h (warn ≈ 2–3 weeks before the trip) [A]; failed at 10 % "
+        "capacity where a cold site never trips [A]; MTTR: major class 24–72 h (§5.10 [A]); "
+        "clean 2–6 h (§5.10 minor [A]); core US$40k, clean US$2k [A]"
+    ),
+    beta=2.0,
+    eta_h=6_000.0,
+    duration_h=1_000.0,
+    spread=0.4,
+    symptom="coolant_temp_c",
+    alarm=COOLANT_WARN_C,
+    trip=COOLANT_SHUTDOWN_C,
+    mttr_h=MAJOR_H,
+    mttr_sigma=CLASS_SIGMA,
+    pm_h=MINOR_H,
+    parts_usd=40_000.0,
+    pm_parts_usd=2_000.0,
+)
+
+TYRES = FailureMode(
+    name="tyres",
+    component="tyre set",
+    description="Tread worn per km at a TKPH-driven rate; a TKPH over-run runs hot and wears fast",
+    health="tyre_tread_mm",
+    healthy=TREAD_NEW_MM,
+    failed_at=TREAD_LIMIT_MM,
+    law="usage",
+    source=(
+        "dw/dt = k_w·(TKPH/TKPH_rated)^n·|v|, n 1.5 (§2.6 [A]); 100,000 km life (§2.6 [V]) at "
+        "the rated TKPH [A]; ≈ 5,700 h on the default road, 5,000–10,000 h (§2.8 [V/A]); "
+        "tread 100 → 10 mm, alarm at 75 mm worn [A]; change 2–6 h (§5.10 minor [A]); set of "
+        "6 × US$42k (tyres 25–40 % of operating cost, §2.6 [V]) [A]"
+    ),
+    initial_age_frac=0.5,  # the fleet starts with treads up to half worn (Truck.initial)
+    symptom="tyre_wear_mm",
+    alarm=TREAD_ALARM_WORN_MM,
+    mttr_h=MINOR_H,
+    mttr_sigma=CLASS_SIGMA,
+    pm_h=3.0,
+    parts_usd=1.1 * TYRE_SET * 42_000.0,  # run to the limit: some casings lost [A]
+    pm_parts_usd=TYRE_SET * 42_000.0,
+)
+
+DRIVELINE_BEARING = FailureMode(
+    name="driveline_bearing",
+    component="wheel / final-drive bearing",
+    description="Bearing wear: driveline vibration grows to 2 × baseline and beyond; friction",
+    health="bearing_damage_frac",
+    healthy=0.0,
+    failed_at=1.0,
+    law="exp",
+    source=(
+        "β 1.4 and η = 5 × L10 (Barringer, §5.1 [V/D]), L10 5,000 h [A] → η 25,000 h [D]; "
+        "ISO 281 ageing (P/P_ref)^(10/3)·(n/n_ref) at GVM (§5.2 [A]); flat-then-exponential "
+        "(§5.3 [A]); alarm 2 × baseline at 25 km/h (§5.3 fleet mapping [A]); D 3,000 h puts "
+        "it ≈ 4–8 weeks ahead (§5.9 [V]); MTTR major class (§5.10 [A]); parts [A]"
+    ),
+    beta=1.4,
+    eta_h=25_000.0,
+    duration_h=3_000.0,
+    curvature=4.0,
+    symptom="driveline_vibration_mm_s",
+    alarm=2.0 * (1.0 + 0.04 * VIB_REFERENCE_KMH),  # default vib_base_mm_s, vib_per_kmh
+    mttr_h=MAJOR_H,
+    mttr_sigma=CLASS_SIGMA,
+    pm_h=24.0,
+    parts_usd=120_000.0,  # seized: the final drive's gears go with it [A]
+    pm_parts_usd=25_000.0,
+)
+
+INJECTORS = FailureMode(
+    name="injectors",
+    component="fuel injector set",
+    description="Injector wear: more fuel per kWh (SFC up to +10 %), misfire at the limit",
+    health="injector_wear_frac",
+    healthy=0.0,
+    failed_at=1.0,
+    law="linear",
+    source=(
+        "β 3 within the engine's 2.5–3.5 (§5.1 [A]); η 10,000 h, half the engine's "
+        "15,000–20,000 h (§5.1 [V low reliability]: injectors changed at mid-life) [A]; "
+        "linear wear over D 3,000 h; failed at +10 % SFC, alarm +5 % [A]; MTTR minor class "
+        "(§5.10 [A]); 16 × US$1.5k set [A]"
+    ),
+    beta=3.0,
+    eta_h=10_000.0,
+    duration_h=3_000.0,
+    symptom="sfc_rise_pct",
+    alarm=5.0,
+    mttr_h=MINOR_H,
+    mttr_sigma=CLASS_SIGMA,
+    pm_h=3.0,
+    parts_usd=30_000.0,
+    pm_parts_usd=24_000.0,
+)
+
+MODES = (COOLING, TYRES, DRIVELINE_BEARING, INJECTORS)
+ANOMALIES = {
+    "vibration_spike": ("sensor", "driveline_vibration_mm_s"),
+    "temperature_drift": ("mode", "cooling"),
+    "co2_excess": ("mode", "injectors"),
+}
+
+
+_ENGINE = ("engine_kw", "idle_kw", "coolant_tau_s", "thermostat_c", "thermostat_band_c")
+_RISE = "coolant_rise_design_c"
+
+
+@dataclass
+class _Watch:
+    """Per-tick constants of the twins whose coolant is followed pass by pass (risky ones)."""
+
+    index: NDArray[np.intp]  # their positions in the batch
+    temp_c: F64  # their coolant, pass by pass
+    ambient_c: F64
+    capacity: F64
+    max_kw: F64
+    p: dict[str, F64]  # their thermal and engine parameters
+
+    @classmethod
+    def of(cls, r: NDArray[np.intp], c: Coolant) -> _Watch:
+        p = {k: c.p[k][r] for k in (*_ENGINE, _RISE)}
+        return cls(r, c.temp_c[r], c.ambient_c[r], c.capacity[r], c.max_kw[r], p)
+
+    def equilibrium(self, power_kw: F64, i: NDArray[np.intp] | slice = slice(None)) -> F64:
+        """Coolant equilibrium [°C] of watched twins i (local) at an engine output (§2.5)."""
+        p = self.p
+        return phy.coolant_equilibrium_c(
+            self.ambient_c[i], power_kw / p["engine_kw"][i], self.capacity[i],
+            p["thermostat_c"][i], p["thermostat_band_c"][i], p[_RISE][i],
+        )  # fmt: skip
+
+    def relax(self, power_kw: F64, spent_s: F64, i: NDArray[np.intp] | slice = slice(None)) -> F64:
+        """`physics.common.relax` over per-twin durations (each pass lasts its own time)."""
+        eq = self.equilibrium(power_kw, i)
+        return eq + (self.temp_c[i] - eq) * np.exp(-spent_s / self.p["coolant_tau_s"][i])
+
+    def solve(self, i: NDArray[np.intp], power_kw: F64, spent_s: F64) -> F64:
+        """Output the protection allows watched twins i (local) over a pass [kW] (§2.5)."""
+        p = self.p
+        end_c = phy.protected_coolant_c(
+            self.temp_c[i], np.exp(-spent_s / p["coolant_tau_s"][i]), self.ambient_c[i],
+            power_kw, p["engine_kw"][i], self.max_kw[i], p["idle_kw"][i], self.capacity[i],
+            p["thermostat_c"][i], p["thermostat_band_c"][i], p[_RISE][i],
+        )  # fmt: skip
+        return allowed_output_kw(end_c, self.max_kw[i], p["idle_kw"][i])
+
+
+@dataclass
+class Coolant:
+    """The coolant through one tick under the ECU's graded protection (§2.5).
+
+    Twins whose coolant could reach the derate point this tick (hot already, or hot at full
+    output) are watched pass by pass: each pass relaxes their coolant exactly towards the
+    equilibrium of its engine output, and where that would pass the derate point the derate is
+    solved implicitly (the pass runs at the derate of its end temperature), so the loop holds
+    the coolant where a continuous ECU would at any tick length, and the engine shuts down
+    only when even the full derate cannot hold it. The others relax once, at the tick's mean
+    load, as nothing limits them.
+    """
+
+    temp_c: F64  # (n,) at the tick's start
+    ambient_c: F64
+    capacity: F64
+    p: ParamArrays
+    max_kw: F64  # engine output available at the site's altitude
+    limited: NDArray[np.bool_]  # protection cut the power in some pass of the tick
+    watch: _Watch | None = None
+    _free: F64 | None = None  # watched twins' coolant at the pass's end, as offered
+
+    @classmethod
+    def start(cls, state: State, ambient_c: F64, p: ParamArrays, max_kw: F64) -> Coolant:
+        temp, capacity = state["coolant_temp_c"], state["cooling_capacity_frac"]
+        cool = cls(temp, ambient_c, capacity, p, max_kw, np.zeros(len(temp), dtype=bool))
+        hottest = cool.equilibrium(max_kw / p["engine_kw"])
+        risky = np.flatnonzero((temp > COOLANT_DERATE_C) | (hottest > COOLANT_DERATE_C))
+        cool.watch = _Watch.of(risky, cool) if len(risky) else None
+        return cool
+
+    def equilibrium(self, load: F64) -> F64:
+        p = self.p
+        return phy.coolant_equilibrium_c(
+            self.ambient_c, load, self.capacity, p["thermostat_c"], p["thermostat_band_c"],
+            p["coolant_rise_design_c"],
+        )  # fmt: skip
+
+    def allowed_kw(self, i: NDArray[np.intp], temp_c: F64) -> F64:
+        """Engine output the protection allows twins i at a coolant temperature [kW]."""
+        return allowed_output_kw(temp_c, self.max_kw[i], self.p["idle_kw"][i])
+
+    def protect(self, power_kw: F64, spent_s: F64) -> tuple[NDArray[np.intp], F64]:
+        """Watched twins the protection may limit this pass, and the output it allows [kW]."""
+        w = self.watch
+        assert w is not None
+        power, spent = power_kw[w.index], spent_s[w.index]
+        self._free = None
+        if not spent.any():  # the watched twins have spent their tick
+            return np.empty(0, np.intp), np.empty(0)
+        free = self._free = w.relax(power, spent)
+        floor = np.maximum((1.0 - DERATE_FULL_FRAC) * w.max_kw, w.p["idle_kw"])
+        # hot at the pass's end, still running, above the full derate's output (else no cut)
+        h = np.flatnonzero((free > COOLANT_DERATE_C) & (spent > 0.0) & (power > floor))
+        if not len(h):
+            return h, np.empty(0)
+        return w.index[h], w.solve(h, power[h], spent[h])
+
+    def advance(self, cut: NDArray[np.intp], power_kw: F64, spent_s: F64) -> None:
+        """End a pass: the watched twins ran as offered, those `cut` at `power_kw` (as capped)."""
+        w = self.watch
+        if w is None or self._free is None:
+            return
+        local = np.searchsorted(w.index, cut)  # w.index is sorted
+        capped = w.relax(power_kw, spent_s, local)  # from the pass's start temperature
+        w.temp_c = self._free
+        w.temp_c[local] = capped
+
+    def finish(self, load: F64, dt_s: float) -> F64:
+        """Coolant at the tick's end: the twins not watched relax once at their mean `load`."""
+        settled = relax(self.temp_c, self.equilibrium(load), dt_s, self.p["coolant_tau_s"])
+        if self.watch is not None:
+            settled[self.watch.index] = self.watch.temp_c
+        return settled
+
+
+def wear_tyres(state: State, p: ParamArrays, tyre_tkm: F64, dist_km: F64, dt_s: float) -> F64:
+    """Tyres over one tick: working TKPH lags the tick's, tread wears by it (§2.6); the ratio."""
+    tick_tkph = tyre_tkm / (dt_s / 3600.0)
+    tkph = relax(state["tyre_tkph"], tick_tkph, dt_s, p["tyre_tkph_tau_s"])
+    ratio = tkph / p["tyre_tkph_rated"]
+    k_w = (TREAD_NEW_MM - TREAD_LIMIT_MM) / p["tyre_life_km"]
+    accel = state.get(TYRES.var("accel"), 1.0)  # a scenario's acceleration of the mode
+    worn = accel * phy.tread_wear_mm(dist_km, ratio, k_w, p["tyre_wear_exponent"])
+    state["tyre_tkph"] = tkph
+    state["tyre_tread_mm"] = np.maximum(state["tyre_tread_mm"] - worn, 0.0)
+    return ratio
+
+
+def initial_tread_mm(u: F64) -> F64:
+    """A fleet mid-life: treads between new and half worn, u ~ U(0, 1) [mm]."""
+    return TREAD_NEW_MM - TYRES.initial_age_frac * (TREAD_NEW_MM - TREAD_LIMIT_MM) * u
+
+
+def bearing_stress(p: ParamArrays, dist_m: F64, payload_tm: F64, dt_s: float) -> F64:
+    """Mean ISO 281 ageing rate over the tick (§5.2): loaded at GVM, empty at (m_E/GVM)^(10/3).
+
+    `payload_tm` = Σ payload·distance [t·m]: a truck moves either full or empty.
+    """
+    gvm = p["empty_t"] + p["payload_t"]
+    loaded_m = payload_tm / p["payload_t"]
+    empty = phy.bearing_ageing_rate(p["empty_t"] / gvm, 1.0, ROLLER_EXPONENT)
+    equivalent_m = loaded_m + empty * (dist_m - loaded_m)
+    return np.asarray(equivalent_m / (p["bearing_ref_kmh"] / 3.6 * dt_s))
+
+
+def friction_fuel(state: State, p: ParamArrays, mass_m: F64) -> tuple[F64, F64]:
+    """Engine energy [kJ] and fuel [L] a damaged bearing's friction takes over ∫m ds [t·m]."""
+    work_j = phy.bearing_friction_work_j(
+        state["bearing_damage_frac"], p["bearing_friction_coeff"], mass_m * 1e3
+    )
+    engine_kj = work_j / p["drivetrain_eff"] * 1e-3
+    return engine_kj, engine_kj / 3600.0 * p["sfc_l_kwh"]
+
+
+def fuel_factor(state: State, p: ParamArrays) -> F64:
+    """Fuel per unit of healthy-engine fuel: the operator's factor × worn injectors' SFC rise."""
+    return state["fuel_multiplier"] * (1.0 + p["injector_sfc_gain"] * state["injector_wear_frac"])
+
+
+def condition_sensors(
+    state: State, p: ParamArrays, on: NDArray[np.bool_], speed_kmh: F64, ambient_c: F64,
+    tkph_ratio: F64,
+) -> dict[str, F64]:  # fmt: skip
+    """What the condition sensors read at the tick's end; a parked driveline does not vibrate."""
+    vib = phy.driveline_vibration_mm_s(
+        speed_kmh, p["vib_base_mm_s"], p["vib_per_kmh"], state["bearing_damage_frac"],
+        p["bearing_vib_gain"],
+    )  # fmt: skip
+    return {
+        "sfc_rise_pct": 100.0 * p["injector_sfc_gain"] * state["injector_wear_frac"],
+        "driveline_vibration_mm_s": np.where(on, vib, 0.0),
+        "tyre_wear_mm": TYRES.healthy - state["tyre_tread_mm"],
+        "tyre_temp_c": phy.tyre_temp_c(ambient_c, tkph_ratio, p["tyre_temp_rise_c"]),
+    }
+
+
+def settle_heat(
+    state: State, p: ParamArrays, coolant: F64, load: F64, on: NDArray[np.bool_], ambient: F64,
+    dt_s: float,
+) -> None:  # fmt: skip
+    """End a tick's heat: oil relaxes towards coolant + load rise at the tick's mean load (§2.5)
+    (the coolant has followed the passes); a stopped engine cools towards ambient. Exact updates."""
+    oil_eq = phy.oil_equilibrium_c(coolant, load, p["oil_offset_c"], p["oil_load_rise_c"])
+    oil = relax(state["oil_temp_c"], oil_eq, dt_s, p["oil_tau_s"])
+    if not on.all():
+        tau = p["engine_off_tau_s"]
+        coolant = np.where(on, coolant, relax(state["coolant_temp_c"], ambient, dt_s, tau))
+        oil = np.where(on, oil, relax(state["oil_temp_c"], ambient, dt_s, tau))
+    state["coolant_temp_c"], state["oil_temp_c"] = coolant, oil
+
+
+@dataclass
+class Step:
+    """What each twin's current cycle step does per second; the protection may cap it."""
+
+    power: F64  # engine output [kW]
+    speed: F64  # [m/s]
+    pace: F64  # [s/m]
+    fuel: F64  # [L/s] before the per-twin multipliers
+    k: NDArray[np.intp]  # the steps, as flat indices into the route's tables
+
+    def limit(
+        self, p: ParamArrays, f0: F64, k_aero: F64, hot: NDArray[np.intp], cap: F64
+    ) -> NDArray[np.intp]:
+        """Cap the output of twins `hot` at `cap` [kW] where it binds; the twins it bound.
+
+        A climb slows to the power-limited speed of the capped output (§2.3); a timed step
+        keeps its duration; fuel follows the capped output on the part-load SFC curve (§2.4).
+        """
+        cut = cap < self.power[hot]
+        i, kw = hot[cut], cap[cut]
+        f0 = f0[self.k[i]]  # grade + rolling resistance [N], 0 on a timed step
+        if not len(i):
+            return i
+        climbing = f0 > 0.0
+        wheel_w = p["drivetrain_eff"][i] * kw * 1e3
+        v = phy.power_limited_speed(wheel_w, np.where(climbing, f0, 1.0), k_aero[i])
+        speed = np.where(climbing, np.minimum(self.speed[i], v), self.speed[i])
+        sfc = phy.sfc_part_load(
+            kw / p["engine_kw"][i], p["sfc_l_kwh"][i], p["sfc_knee_load_frac"][i],
+            p["sfc_idle_rise_frac"][i],
+        )  # fmt: skip
+        self.power[i], self.speed[i] = kw, speed
+        self.fuel[i] = phy.fuel_rate_lph(kw * 1e3, sfc) / 3600.0
+        self.pace[i] = np.divide(1.0, speed, out=np.zeros_like(speed), where=speed > 0)
+        return i
