@@ -22,10 +22,11 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, Ti
 from rich.table import Table
 
 from engine.durations import format_duration
-from engine.errors import AurumError
+from engine.errors import AurumError, Problem
 from engine.loader import check
 from engine.scenario import fleet_of, json_schema
 from engine.summary import Summary
+from esg import EsgInputError
 
 # Logs and pipes get 120 columns rather than rich's default 80, so tables are not squeezed.
 out = Console(width=None if sys.stdout.isatty() else 120)
@@ -73,6 +74,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--local", action="store_true", help="run all shards in this process")
     r.add_argument("--quiet", action="store_true", help="no progress display")
     r.set_defaults(func=cmd_run)
+
+    rep = sub.add_parser("report", help="write a run's emissions report (HTML and XLSX)")
+    rep.add_argument("run", metavar="RUN", help="a run folder, e.g. runs/demo-...")
+    rep.add_argument("--gwp", help="GWP set for CO2e (default: the scenario's, AR6)")
+    rep.add_argument("--out", type=Path, help="folder for the files (default: the run folder)")
+    rep.set_defaults(func=cmd_report)
     for plugin in entry_points(group="aurum.commands"):
         plugin.load()(sub)  # e.g. `aurum serve` from the api layer, which sits above engine
     return p
@@ -99,6 +106,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             highlight=False,
         )
     return 2 if bad else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from engine.report import write_report
+
+    for path in write_report(args.run, args.gwp, args.out):
+        out.print(f"wrote {path}", highlight=False)
+    return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -203,6 +218,14 @@ def show_summary(summary: Summary) -> None:
     for line in summary.maintenance_lines():
         m.add_row(*line)
     out.print(m)
+    if summary.emission_lines():
+        e = Table(title=f"Emissions, t CO2e ({summary.gwp_set()})", box=box.SIMPLE_HEAD)
+        e.add_column("")
+        for _, label in summary.EMISSIONS:
+            e.add_column(label, justify="right")
+        for line in summary.emission_lines():
+            e.add_row(*line)
+        out.print(e)
     out.print(summary.footer(), highlight=False)
 
 
@@ -213,6 +236,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AurumError as e:
         for p in e.problems:
             err.print(f"error: {p}", markup=False, highlight=False)
+        return 2
+    except EsgInputError as e:
+        accepted = e.accepted if isinstance(e.accepted, str) else ", ".join(map(str, e.accepted))
+        problem = Problem(str(e.problem), str(e.path), e.value, accepted=accepted)
+        err.print(f"error: {problem}", markup=False, highlight=False)
         return 2
     except KeyboardInterrupt:
         err.print("interrupted: tables written so far are kept in the run folder")

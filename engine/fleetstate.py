@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+import esg
+from engine.emissions import co2e_by_scope
 from engine.maintenance import JobRecord
 from engine.plan import FleetPlan
 from engine.recorder import activity_columns
@@ -49,6 +51,9 @@ class FleetState:
         self.preventive_h = np.zeros(n)
         self.parts_usd = np.zeros(n)
         self.labour_usd = np.zeros(n)
+        # emissions: kg of each gas by scope (esg.COLUMNS); wear: kg CO2e by failure mode
+        self.gases = {c: np.zeros(n) for c in esg.COLUMNS}
+        self.wear: dict[str, np.ndarray] = {}
         self.latest: dict[str, dict[str, np.ndarray]] = {
             name: {c.name: np.full(len(g.twin_ids), np.nan) for c in registry.get(name).sensors}
             for name, g in plan.groups.items()
@@ -68,6 +73,8 @@ class FleetState:
             }
             out["epochs_done"] = self.epochs_done
             out["recent_events"] = list(self.recent_events)
+            out["gases"] = {k: v.copy() for k, v in self.gases.items()}
+            out["wear"] = {k: v.copy() for k, v in self.wear.items()}
             return out
 
     def load_arrays(self, snap: dict[str, Any]) -> None:
@@ -79,14 +86,27 @@ class FleetState:
             self.latest = {kind: dict(chans) for kind, chans in snap["latest"].items()}
             self.epochs_done = int(snap["epochs_done"])
             self.recent_events = deque(snap.get("recent_events", ()), maxlen=RECENT)
+            self.gases = dict(snap.get("gases", self.gases))
+            self.wear = dict(snap.get("wear", {}))
             t = self.plan.timing
             done = self.epochs_done
             self.sim_time = t.time_at(t.epoch_span(done - 1)[1]) if done else t.start
 
     def update(
-        self, epoch: int, results: Sequence[EpochResult], jobs: Sequence[JobRecord] = ()
+        self,
+        epoch: int,
+        results: Sequence[EpochResult],
+        jobs: Sequence[JobRecord] = (),
+        gases: Sequence[dict[str, np.ndarray]] = (),
+        wear: Sequence[tuple[str, np.ndarray, dict[str, np.ndarray]]] = (),
     ) -> None:
         with self._lock:
+            for r, cols in zip(results, gases, strict=False):
+                for c in esg.COLUMNS:
+                    self.gases[c][r.twin_index] += cols[c]
+            for mode, idx, cols in wear:
+                kg = self.wear.setdefault(mode, np.zeros((len(esg.GASES), len(self.status))))
+                kg[:, idx] += location_basis(cols)
             horizon = self.plan.timing.total_ticks
             tick_h = self.plan.timing.tick_s / 3600.0
             for j in jobs:
@@ -115,6 +135,21 @@ class FleetState:
                         self.latest[r.kind][c][pos] = values
             self.epochs_done = epoch + 1
             self.sim_time = self.plan.timing.time_at(self.plan.timing.epoch_span(epoch)[1])
+
+    def wear_table(self) -> dict[str, Any]:
+        """Per twin and failure mode, kg of each gas degradation cost (location basis)."""
+        ids = self.plan_ids()
+        cols: dict[str, list[Any]] = {"twin_id": [], "kind": [], "mode": []}
+        cols |= {f"{g}_kg": [] for g in esg.GASES}
+        for key, kg in sorted(self.wear.items()):
+            kind, mode = key.split(".", 1)
+            twins = np.flatnonzero(kg.any(axis=0))
+            cols["twin_id"] += [ids[t] for t in twins]
+            cols["kind"] += [kind] * len(twins)
+            cols["mode"] += [mode] * len(twins)
+            for i, g in enumerate(esg.GASES):
+                cols[f"{g}_kg"] += kg[i, twins].tolist()
+        return cols
 
     def _remember(self, r: EpochResult) -> None:
         """Keep the latest events (the live alert feed, before they reach Parquet)."""
@@ -172,7 +207,24 @@ class FleetState:
             "activity": {a: float(self.activity[a][mask].sum()) for a in kind.activity_names()},
             "producing_h": producing,
             "physical_availability": (total_h - down) / total_h if total_h else None,
+            "emissions": self._emissions(mask),
         }
+
+    def _emissions(self, mask: np.ndarray | int) -> dict[str, Any]:
+        """kg CO2e by scope (the scenario's GWP set) of some twins, and of their wear."""
+        summed = {c: np.asarray([v[mask].sum()]) for c, v in self.gases.items()}
+        per_scope = co2e_by_scope(summed, self.plan.gwp_set)
+        made = float(np.asarray(self.production[mask]).sum())
+        out: dict[str, Any] = {k: float(v[0]) for k, v in per_scope.items()}
+        out["gwp_set"] = self.plan.gwp_set
+        gwp = esg.gwp_weights(self.plan.gwp_set)
+        out["kg_co2e_per_t"] = out["total"] / made if made > 0 else None
+        weights = np.array([gwp[g] for g in esg.GASES])
+        out["wear_co2e"] = {
+            m: float(weights @ v[:, mask].reshape(len(weights), -1).sum(axis=1))
+            for m, v in self.wear.items()
+        }
+        return out
 
     def list_twins(
         self,
@@ -242,6 +294,7 @@ class FleetState:
                 "production": {kind.production.name: float(self.production[i])},
                 "activity": {a: float(self.activity[a][i]) for a in kind.activity_names()},
                 "hours": {s.name.lower(): float(self.hours[int(s), i]) for s in Status},
+                "emissions": self._emissions(i),
             }
 
 
@@ -261,6 +314,14 @@ ARRAYS = (
 )
 
 
+LOCATION_SCOPES = ("scope1", "scope2_location", "scope3_fuel_wtt", "scope3_electricity")
+
+
+def location_basis(cols: dict[str, np.ndarray]) -> np.ndarray:
+    """(gases, n) kg of each gas over the scopes of a location-based total."""
+    return np.stack([sum(cols[esg.column_name(s, g)] for s in LOCATION_SCOPES) for g in esg.GASES])
+
+
 def save(state: FleetState, path: Path) -> None:
     """Write the fleet state (cumulative totals, latest channels) to an .npz file."""
     snap = state.arrays()
@@ -269,6 +330,8 @@ def save(state: FleetState, path: Path) -> None:
     arrays |= {
         f"latest/{k}/{c}": v for k, chans in snap["latest"].items() for c, v in chans.items()
     }
+    arrays |= {f"gases/{k}": v for k, v in snap["gases"].items()}
+    arrays |= {f"wear/{k}": v for k, v in snap["wear"].items()}
     arrays["epochs_done"] = np.array(snap["epochs_done"])
     tmp = path.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy stubs: **kw as bool
@@ -285,6 +348,8 @@ def load(plan: FleetPlan, path: Path) -> FleetState:
             kind: {c: z[f"latest/{kind}/{c}"] for c in chans}
             for kind, chans in state.latest.items()
         }
+        snap["gases"] = {k[6:]: z[k] for k in z.files if k.startswith("gases/")}
+        snap["wear"] = {k[5:]: z[k] for k in z.files if k.startswith("wear/")}
         snap["epochs_done"] = int(z["epochs_done"])
     state.load_arrays(snap)
     return state

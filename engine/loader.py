@@ -15,6 +15,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from engine.emissions import esg_problems
 from engine.errors import Problem, ScenarioError
 from engine.extends import origin_of, resolve
 from engine.scenario import (
@@ -56,6 +57,8 @@ def check(
     except ValidationError as e:
         problems += _pydantic_problems(e, data, name)
     semantic = semantic_problems(data)
+    if scenario is not None and not semantic:
+        semantic = esg_problems(scenario)
     problems += [_placed(p, data, name) for p in semantic]
     problems.sort(key=lambda p: (p.line or 0, p.path))
     return (None if problems else scenario), problems

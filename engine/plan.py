@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.emissions import esg_plan
 from engine.injections import to_actions
 from engine.maintenance_config import MaintenanceConfig
 from engine.scenario import ScenarioBase, fleet_of
@@ -64,6 +65,9 @@ class FleetPlan:
     shards: list[ShardSpec] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)  # injections at exact ticks
     maintenance: MaintenanceConfig = field(default_factory=MaintenanceConfig)
+    esg: Any = None  # esg.AccountingPlan: the factors of every site, resolved
+    gwp_set: str = "AR6"
+    monthly_grid: bool = True
 
     @property
     def n_twins(self) -> int:
@@ -119,6 +123,9 @@ def build_plan(scenario: ScenarioBase, seed: int | None = None) -> FleetPlan:
         site_countries=tuple(s.country for s in scenario.sites),
         groups=groups,
         maintenance=scenario.maintenance,
+        esg=esg_plan(scenario),
+        gwp_set=scenario.esg.gwp_set,
+        monthly_grid=scenario.esg.monthly_grid,
     )
     ids = plan.twin_ids()
     kinds = plan.kinds_of()

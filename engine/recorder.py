@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from numpy.typing import NDArray
 
+import esg
 from engine.eventtables import EventColumns, table_folders
 from engine.maintenance import JobRecord
 from engine.plan import FleetPlan, KindGroup
@@ -32,6 +33,10 @@ STATUS_NAMES = pa.array([s.name.lower() for s in Status], pa.string())
 TS = pa.timestamp("ms", tz="UTC")
 DICT = pa.dictionary(pa.int32(), pa.string())
 FLUSH_ROWS = 250_000
+WEAR = pa.schema(
+    [("twin_id", pa.string()), ("kind", pa.string()), ("mode", pa.string())]
+    + [(f"{g}_kg", pa.float64()) for g in esg.GASES]
+)
 FLUSH_SECONDS = 30.0
 
 
@@ -117,6 +122,8 @@ class Recorder:
             k: _Table(run_dir / "telemetry" / k, self._telemetry_schema(k)) for k in plan.groups
         }
         self.event_columns = EventColumns(plan, self.all_ids)
+        self.countries = pa.array(list(plan.site_countries), pa.string())
+        self.emissions = _Table(run_dir / "emissions", self._emissions_schema())
         self.extra = {
             name: _Table(folder, schema)
             for name, (folder, schema) in table_folders(run_dir).items()
@@ -172,7 +179,11 @@ class Recorder:
         return pa.schema(fields)
 
     def write_epoch(
-        self, epoch: int, results: Sequence[EpochResult], jobs: Sequence[JobRecord] = ()
+        self,
+        epoch: int,
+        results: Sequence[EpochResult],
+        jobs: Sequence[JobRecord] = (),
+        gases: Sequence[dict[str, NDArray[np.float64]]] = (),
     ) -> None:
         by_kind: dict[str, list[EpochResult]] = {}
         for r in results:
@@ -180,6 +191,8 @@ class Recorder:
         for kind, parts in by_kind.items():
             self._write_telemetry(kind, parts)
         self._write_production(epoch, by_kind)
+        if gases:
+            self._write_emissions(epoch, results, gases)
         for name, columns in (
             ("events", self.event_columns.events(results)),
             ("jobs", self.event_columns.jobs(jobs)),
@@ -237,14 +250,67 @@ class Recorder:
             cols[f"{s.name.lower()}_h"] = hours[int(s)]
         self.production.append(cols)
 
+    def _emissions_schema(self) -> pa.Schema:
+        fields = [
+            ("epoch", pa.int32()),
+            ("start", TS),
+            ("end", TS),
+            ("twin_id", DICT),
+            ("kind", DICT),
+            ("site", DICT),
+            ("country", DICT),
+            ("product", DICT),
+            ("production_t", pa.float64()),
+        ]
+        fields += [(c, pa.float64()) for c in esg.COLUMNS]
+        fields += [("mb_fallback", pa.bool_())]
+        return pa.schema(fields)
+
+    def _write_emissions(
+        self,
+        epoch: int,
+        results: Sequence[EpochResult],
+        gases: Sequence[dict[str, NDArray[np.float64]]],
+    ) -> None:
+        """kg of each gas by scope per twin for the epoch (CO2e is applied when reporting)."""
+        index = np.concatenate([r.twin_index for r in results])
+        order = np.argsort(index, kind="stable")
+        n = len(index)
+        t = self.plan.timing
+        t0, t1 = t.epoch_span(epoch)
+        ms = t.start.timestamp() * 1000
+        kind_codes = list(self.plan.groups)
+        kinds = np.concatenate(
+            [np.full(len(r.twin_index), kind_codes.index(r.kind)) for r in results]
+        )
+        sites = np.concatenate([self._sites(r.kind, r) for r in results])[order]
+        products = pa.array([registry.get(k).production.name for k in kind_codes], pa.string())
+        cols: dict[str, Any] = {
+            "epoch": pa.array(np.full(n, epoch, np.int32)),
+            "start": pa.array(np.full(n, int(ms + t0 * t.tick_s * 1000), np.int64), TS),
+            "end": pa.array(np.full(n, int(ms + t1 * t.tick_s * 1000), np.int64), TS),
+            "twin_id": _dict(index[order], self.all_ids),
+            "kind": _dict(kinds[order], self.kind_names),
+            "site": _dict(sites, self.site_names),
+            "country": _dict(sites, self.countries),
+            "product": _dict(kinds[order], products),
+            "production_t": np.concatenate([r.production for r in results])[order],
+        }
+        for c in esg.COLUMNS:
+            cols[c] = np.concatenate([g[c] for g in gases])[order]
+        cols["mb_fallback"] = np.concatenate([g["mb_fallback"] for g in gases])[order] > 0
+        self.emissions.append(cols)
+
     def _sites(self, kind: str, r: EpochResult) -> NDArray[np.intp]:
         g: KindGroup = self.plan.groups[kind]
         pos = np.searchsorted(g.twin_index, r.twin_index)
         return g.site_index[pos]
 
-    def close(self, kpis: dict[str, Any] | None = None) -> dict[str, int]:
-        """Flush everything (and write the KPI table); the row count of each table."""
-        rows = {"production": self.production.close()}
+    def close(
+        self, kpis: dict[str, Any] | None = None, wear: dict[str, Any] | None = None
+    ) -> dict[str, int]:
+        """Flush everything (and write the KPI and wear tables); the row count of each."""
+        rows = {"production": self.production.close(), "emissions": self.emissions.close()}
         for k, table in self.telemetry.items():
             rows[f"telemetry/{k}"] = table.close()
         for name, table in self.extra.items():
@@ -254,4 +320,8 @@ class Recorder:
             kpi_table = pa.table(kpis)
             pq.write_table(kpi_table, self.run_dir / "kpis.parquet", compression="zstd")
             rows["kpis"] = kpi_table.num_rows
+        if wear is not None:
+            wear_table = pa.table(wear, schema=WEAR)
+            pq.write_table(wear_table, self.run_dir / "wear.parquet", compression="zstd")
+            rows["wear"] = wear_table.num_rows
         return rows

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from engine import kpis
+from engine import emissions, kpis
 from engine.fleetstate import FleetState
 from engine.fleetstate import save as save_state
 from engine.maintenance import Order, Workshop
@@ -129,7 +129,8 @@ class RunLoop:
             raise
         finally:
             t = time.perf_counter()
-            self.rows = recorder.close(kpis.table(self.state, self.plan.maintenance.costs))
+            costs = self.plan.maintenance.costs
+            self.rows = recorder.close(kpis.table(self.state, costs), self.state.wear_table())
             save_state(self.state, self.run_dir / STATE_FILE)
             self.record_s += time.perf_counter() - t
             self.progress.timings = {
@@ -150,12 +151,14 @@ class RunLoop:
             self._pace(epoch, began)
             jobs = self._maintain(epoch, results)
             records = self.workshop.take_records()
-            self.state.update(epoch, results, records)
+            gases = emissions.account(self.plan, results, epoch)
+            wear = emissions.wear(self.plan, results, epoch)
+            self.state.update(epoch, results, records, gases, wear)
             last = epoch + 1 == n_epochs or self._cancel.is_set()
             if not last:
                 pool.submit(jobs)
             t = time.perf_counter()
-            recorder.write_epoch(epoch, results, records)
+            recorder.write_epoch(epoch, results, records, gases)
             self.record_s += time.perf_counter() - t
             self._advance_progress(epoch, began)
             if last:

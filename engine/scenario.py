@@ -22,6 +22,7 @@ from pydantic import (
 from engine.durations import Duration
 from engine.injections import Injection
 from engine.maintenance_config import MaintenanceConfig
+from esg import EsgOptions, SiteEsg
 from twins import registry
 from twins.kind import Kind
 from twins.params import KindParams
@@ -37,6 +38,10 @@ MAX_TWINS = 10_000_000
 class Site(SiteConditions):
     """A site: where machines are, which country's grid and factors apply, its conditions."""
 
+    esg: SiteEsg = Field(
+        default_factory=SiteEsg,
+        description="Emissions options of the site: factor set, factor overrides, contracts",
+    )
     id: str = Field(pattern=ID_PATTERN, description="Site identifier, unique in the scenario")
     country: str = Field(
         pattern=COUNTRY_PATTERN,
@@ -138,6 +143,10 @@ class ScenarioBase(BaseModel):
         default_factory=list, description="Failure modes, anomalies and sensor faults to inject"
     )
     maintenance: MaintenanceConfig = MaintenanceConfig()
+    esg: EsgOptions = Field(
+        default_factory=EsgOptions,
+        description="Emissions: GWP set (AR6), factor set (ipcc, epa, desnz), monthly grid",
+    )
     output: Output = Output()
     execution: Execution = Execution()
 

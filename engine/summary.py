@@ -46,6 +46,7 @@ class Summary:
                     "t_per_h": made / sim_hours if sim_hours else 0.0,
                     "availability": k["physical_availability"],
                     "activity": {a: used for a, used in k["activity"].items() if used > 0},
+                    "emissions": k.get("emissions", {}),
                 }
             )
         return cls(rows, sim_hours, wall_s, rate, kpis)
@@ -98,6 +99,38 @@ class Summary:
             out.append(tuple(cells))
         return out
 
+    EMISSIONS = (
+        ("scope1", "scope 1"),
+        ("scope2_location", "scope 2 (loc.)"),
+        ("scope2_market", "scope 2 (mkt.)"),
+        ("scope3", "scope 3.3"),
+        ("total", "total"),
+        ("kg_co2e_per_t", "kg CO2e/t"),
+    )
+
+    def emission_lines(self) -> list[tuple[str, ...]]:
+        """t CO2e by scope per kind (location-based total) and kg CO2e per tonne of product."""
+        out = []
+        for r in self.rows:
+            e = r["emissions"]
+            if not e:
+                continue
+            scope3 = e.get("scope3_fuel_wtt", 0.0) + e.get("scope3_electricity", 0.0)
+            values = {**e, "scope3": scope3}
+            cells = [r["kind"]]
+            for key, _ in self.EMISSIONS:
+                v = values.get(key)
+                if key == "kg_co2e_per_t":
+                    cells.append("-" if v is None else f"{v:.3g}")
+                else:
+                    cells.append(fmt(v / 1000.0) if v is not None else "-")
+            out.append(tuple(cells))
+        return out
+
+    def gwp_set(self) -> str:
+        sets = {r["emissions"].get("gwp_set") for r in self.rows if r["emissions"]}
+        return ", ".join(sorted(s for s in sets if s)) or "-"
+
     def footer(self) -> str:
         return (
             f"{self.sim_hours:.0f} simulated hours in {self.wall_s:.1f} s "
@@ -108,6 +141,9 @@ class Summary:
         text = _columns([self.HEADER, *self.lines()])
         head = ("", *(label for _, label, _ in self.MAINTENANCE))
         text += ["", *_columns([head, *self.maintenance_lines()])]
+        if self.emission_lines():
+            head = (f"t CO2e ({self.gwp_set()})", *(label for _, label in self.EMISSIONS))
+            text += ["", *_columns([head, *self.emission_lines()])]
         return "\n".join([*text, self.footer()])
 
     def __repr__(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,6 +49,8 @@ class EpochResult:
     mode_age_h: dict[str, NDArray[np.float64]]  # (n,) equivalent age of each failure mode
     faulted: dict[str, NDArray[Any]]  # sampled readings a sensor fault changed: truth kept
     compute_s: float
+    # "<activity>/<mode>" → (n,) resources used in the epoch because of that mode's wear
+    excess: dict[str, NDArray[np.float64]] = field(default_factory=dict)
 
 
 class Shard:
@@ -276,6 +278,7 @@ class _Accumulator:
         self.status = np.empty((k, n), dtype=np.int8)
         self.production = np.zeros(n)
         self.activity = {c.name: np.zeros(n) for c in shard.kind.activity}
+        self.excess: dict[str, NDArray[np.float64]] = {}
         self.status_ticks = np.zeros(N_STATUS * n, dtype=np.int64)
         self.offsets = np.arange(n, dtype=np.int64)
         self.n = n
@@ -284,6 +287,13 @@ class _Accumulator:
         self.production += out.production
         for name, used in out.activity.items():
             self.activity[name] += used
+        for key, used in out.extra.items():
+            if key.startswith("excess/"):
+                total = self.excess.get(key[7:])
+                if total is None:
+                    self.excess[key[7:]] = np.array(used, dtype=np.float64)
+                else:
+                    total += used
         codes = out.status.astype(np.int64) * self.n + self.offsets
         self.status_ticks += np.bincount(codes, minlength=N_STATUS * self.n)
         row = self.rows.get(tick)
@@ -317,6 +327,7 @@ class _Accumulator:
             mode_age_h={m.name: shard.state[m.var("age_h")].copy() for m in fm.modes},
             faulted=self._faulted(shard, telemetry, changed),
             compute_s=compute_s,
+            excess=self.excess,
         )
 
     def _faulted(

@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import engine
+import esg
 from api.config import Settings
 from api.main import create_app
 from engine.loader import load
@@ -80,24 +81,36 @@ EMISSIONS = [  # twin, kind, scope, gas, kg
 ]
 
 
+SCOPES = {
+    "1": "scope1",
+    "2-location": "scope2_location",
+    "2-market": "scope2_market",
+    "3.3": "scope3_electricity",
+}
+
+
 def _emissions() -> pa.Table:
+    """The wide emissions table (one column per scope and gas), one row per twin."""
     t0 = datetime(2026, 1, 5, tzinfo=UTC)
-    n = len(EMISSIONS)
-    col = list(zip(*EMISSIONS, strict=True))
-    return pa.table(
-        {
-            "epoch": pa.array([0] * n, pa.int32()),
-            "start": pa.array([t0] * n, TS),
-            "end": pa.array([t0 + timedelta(hours=1)] * n, TS),
-            "twin_id": pa.array(col[0]).cast(DICT),
-            "kind": pa.array(col[1]).cast(DICT),
-            "site": pa.array(["antofagasta"] * n).cast(DICT),
-            "country": pa.array(["CL"] * n).cast(DICT),
-            "scope": pa.array(col[2]).cast(DICT),
-            "gas": pa.array(col[3]).cast(DICT),
-            "kg": pa.array(col[4], pa.float64()),
-        }
-    )
+    twins = list(dict.fromkeys((t, k) for t, k, *_ in EMISSIONS))
+    n = len(twins)
+    cols: dict[str, Any] = {
+        "epoch": pa.array([0] * n, pa.int32()),
+        "start": pa.array([t0] * n, TS),
+        "end": pa.array([t0 + timedelta(hours=1)] * n, TS),
+        "twin_id": pa.array([t for t, _ in twins]).cast(DICT),
+        "kind": pa.array([k for _, k in twins]).cast(DICT),
+        "site": pa.array(["antofagasta"] * n).cast(DICT),
+        "country": pa.array(["CL"] * n).cast(DICT),
+    }
+    for c in esg.COLUMNS:
+        cols[c] = pa.array([0.0] * n)
+    for twin, _, scope, gas, kg in EMISSIONS:
+        name = esg.column_name(SCOPES[scope], gas)
+        values = cols[name].to_pylist()
+        values[[t for t, _ in twins].index(twin)] += kg
+        cols[name] = pa.array(values, pa.float64())
+    return pa.table(cols)
 
 
 def _replace_table(run_dir: Path, name: str, table: pa.Table) -> None:

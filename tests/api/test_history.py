@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from api.gwp import GWP100
+import esg
 from tests.api.conftest import TestClient
 
 
@@ -41,11 +41,15 @@ def test_alerts_are_alert_and_threshold_events(client: TestClient, stored_id: st
 
 @pytest.mark.parametrize("gwp", ["AR6", "AR5", "AR4"])
 def test_emissions_by_scope_with_each_gwp_set(client: TestClient, stored_id: str, gwp: str) -> None:
-    g = GWP100[gwp]
+    g = esg.gwp_weights(gwp)
     doc = client.get(f"/runs/{stored_id}/emissions?group_by=scope&gwp={gwp}").json()
     scopes = {r["group"]: r["co2e_kg"] for r in doc["rows"]}
     assert scopes["1"] == pytest.approx(1000 + g["ch4_fossil"] + 0.1 * g["n2o"])
-    assert scopes["2-location"] == 500 and scopes["2-market"] == 200 and scopes["3.3"] == 50
+    assert (
+        scopes["2-location"] == 500
+        and scopes["2-market"] == 200
+        and scopes["3.3-electricity"] == 50
+    )
     assert doc["total_co2e_kg"] == pytest.approx(scopes["1"] + 500 + 50)
 
 
