@@ -171,6 +171,12 @@ NUMBER_ERRORS = {
 }
 
 
+def _number(v: float) -> str:
+    if isinstance(v, int) and v >= 2**32 and (v & (v - 1)) == 0:
+        return f"2^{v.bit_length() - 1}"
+    return str(v) if isinstance(v, int) else f"{v:g}"
+
+
 def _number_range(field: Any) -> str:
     """'a number > 0 and ≤ 500 [t]' from a field's constraints and unit."""
     bounds = []
@@ -178,7 +184,7 @@ def _number_range(field: Any) -> str:
         for attr, sign in (("gt", ">"), ("ge", "≥"), ("lt", "<"), ("le", "≤")):
             if getattr(m, attr, None) is not None:
                 v = getattr(m, attr)
-                bounds.append(f"{sign} {v}" if isinstance(v, int) else f"{sign} {v:g}")
+                bounds.append(f"{sign} {_number(v)}")
     extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
     unit = f" [{extra['unit']}]" if extra.get("unit") else ""
     kind = "a whole number" if field.annotation is int else "a number"
