@@ -147,6 +147,15 @@ def _unmeasured_loss() -> float:
 UNMEASURED_LOSS_FRAC = _unmeasured_loss()
 
 
+def stack_slope_terms(st: Stoich) -> tuple[F64, F64]:
+    """dη/dT_fg = a + b·EA [1/K]: the dry-gas, moisture and air-moisture losses are linear in
+    the stack temperature, so at a given excess air η(T₂) = η(T₁) + (a + b·EA)·(T₂ − T₁)
+    exactly [D]. Per fuel: (a, b)."""
+    per_k = -1e3 / st.hhv_j
+    a = (st.dry0_kg * st.dry0_cp + (st.water_kg + HUMIDITY * st.air_kg) * CP_VAPOUR) * per_k
+    return a, st.air_kg * (CP_AIR + HUMIDITY * CP_VAPOUR) * per_k
+
+
 def combustion_efficiency(o2_pct: F64, t_fg_c: F64, t_air_c: F64, st: Stoich) -> F64:
     """Combustion efficiency η_c = 1 − ΣL_i [-], HHV basis, indirect method (ASME PTC 4 style).
 
@@ -175,14 +184,21 @@ def design_ntu(t_ad_c: F64, t_sink_c: F64, t_stack_c: F64) -> F64:
     return np.log((t_ad_c - t_sink_c) / (t_stack_c - t_sink_c))
 
 
-def ntu(ntu_mcr: F64, gas_ratio: F64, u_clean_mcr: F64, r_f: F64) -> F64:
+def ntu(ntu_mcr: F64, gas_ratio: F64, u_clean_mcr: F64, r_f: F64 | float) -> F64:
     """NTU = U·A/(m_g·c_p) off design [-]; 1/U = 1/U_clean + R_f (machines.md §4.4).
 
     Gas-side convection sets U_clean ∝ m_g^0.8 (Dittus-Boelter) [A], so NTU_clean ∝ m_g^-0.2:
     the stack runs hotter at high load and, through R_f [m²·K/W], as the surface fouls.
     """
+    return ntu_and_clean(ntu_mcr, gas_ratio, u_clean_mcr, r_f)[0]
+
+
+def ntu_and_clean(
+    ntu_mcr: F64, gas_ratio: F64, u_clean_mcr: F64, r_f: F64 | float
+) -> tuple[F64, F64]:
+    """`ntu` with fouling R_f and of the same surface clean (R_f = 0) [-], one power for both."""
     g = gas_ratio**0.8
-    return ntu_mcr * g / (gas_ratio * (1.0 + u_clean_mcr * g * r_f))
+    return ntu_mcr * g / (gas_ratio * (1.0 + u_clean_mcr * g * r_f)), ntu_mcr * g / gas_ratio
 
 
 def stack_temp_c(t_sink_c: F64, t_ad_c: F64, ntu_: F64) -> F64:

@@ -267,3 +267,24 @@ def gear_efficiency(damage: Arr, loss_at_failure_frac: Arr) -> F64:
     takes more electricity for the same mill power; ℓ the extra loss at full damage d = 1.
     """
     return np.asarray(1.0 - loss_at_failure_frac * damage)
+
+
+def wear_electricity_kw(
+    charge_kw: Arr, energy_factor: Arr, excess_friction_kw: Arr, gear_eff: Arr, drive_eff: Arr
+) -> tuple[F64, F64, F64]:
+    """Motor input [kW] wear costs over a healthy mill milling the same tonnes, as the parts of
+    (trunnion bearing, liner, gearbox) [D].
+
+    The mill draws (P + ΔF)/(η_d·e) for a charge power P: ΔF a damaged trunnion's excess
+    friction (drawn from the motor), e a worn gearbox's relative efficiency (`gear_efficiency`),
+    η_d the healthy drive's. Bond's kWh/t is L = `liner_energy_factor` times a new liner's, so a
+    healthy mill mills the same tonnes with P/L through a healthy drive: (P/L)/η_d (the
+    auxiliaries run alike in both). Each loss is charged where it acts: the worn mesh loses
+    1 − e of all it transmits, (P + ΔF)·(1/e − 1)/η_d (the others' extra power included: the
+    interaction); the bearing its friction ΔF/η_d and the liner its kWh/t penalty on the tonnes
+    milled, P·(1 − 1/L)/η_d, through a healthy drive. The parts add up to the excess exactly,
+    are ≥ 0, and are exactly 0 when nothing is degraded.
+    """
+    gearbox = (charge_kw + excess_friction_kw) * (1.0 / gear_eff - 1.0) / drive_eff
+    liner = charge_kw * (1.0 - 1.0 / energy_factor) / drive_eff
+    return np.asarray(excess_friction_kw / drive_eff), np.asarray(liner), np.asarray(gearbox)

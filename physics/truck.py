@@ -295,3 +295,46 @@ def bearing_friction_work_j(
     grows with wear in Daigle & Goebel's bearing model (§5.4) [V form].
     """
     return np.asarray(coeff_at_failure * damage_frac * G * mass_distance_kg_m)
+
+
+def derate_excess_fuel_l(
+    spent_s: F64, fuel_l_s: F64, speed_m_s: F64, free_fuel_l_s: F64, free_pace_s_m: F64
+) -> F64:
+    """Fuel a derated stretch burns above an underated truck's for the same progress [L] [D].
+
+    Progress is distance on a road leg, which the underated truck covers in d·pace_free, and
+    time in a timed step (same duration). Per metre of a climb the engine's work F·d/η barely
+    depends on the speed (drag is ≪ grade + rolling resistance), so what a derate costs is the
+    part-load SFC rise once the capped output falls below the SFC knee (§2.4); the drag a slower
+    truck saves, and the fuel a capped timed step saves, count as no excess (floored at 0).
+    """
+    free_s = np.where(free_pace_s_m > 0.0, spent_s * speed_m_s * free_pace_s_m, spent_s)
+    return np.asarray(np.maximum(spent_s * fuel_l_s - free_s * free_fuel_l_s, 0.0))
+
+
+def wear_fuel_l(
+    multiplier: F64, sfc_rise: F64, engine_l: F64, friction_l: F64, derate_l: F64
+) -> tuple[F64, F64, F64]:
+    """Fuel [L] wear cost over a healthy truck making the same progress, as the parts of
+    (injectors, driveline bearing, cooling) [D].
+
+    Burned: m·k·(R + F), m the operator's factor (not wear, so a healthy truck keeps it),
+    k = 1 + `sfc_rise` the worn injectors' SFC factor, R the engine's fuel for the cycle as run,
+    F a damaged bearing's friction fuel (§5.4 form), C ≤ R the part of R the coolant
+    protection's cuts cost (`derate_excess_fuel_l`). A healthy truck burns m·(R − C) for the
+    same progress: the excess is m·[(k − 1)(R + F) + F + C]. Each loss is charged where it
+    acts: the worn injectors (k − 1)/k of all the fuel burned, m·(k − 1)·(R + F) = fuel·(1 − 1/k)
+    (the friction's and the derate's fuel burned at their SFC too: the interaction); the
+    bearing its friction fuel m·F and the derate its extra m·C, at a healthy engine's SFC. The
+    parts add up to the excess exactly, are ≥ 0, and are exactly 0 when nothing is degraded.
+
+    Cooling: a derated truck climbs slower and takes longer per tonne, but per metre its engine
+    does the same work F·d/η, and it idles no longer (queues do not depend on arrival), so its
+    cost per tonne is the part-load SFC rise below the knee (§2.4, up to +11 % at the full 75 %
+    derate), counted pass by pass against an underated truck covering the same distance.
+    """
+    return (
+        multiplier * sfc_rise * (engine_l + friction_l),
+        multiplier * friction_l,
+        multiplier * derate_l,
+    )

@@ -23,8 +23,11 @@ from twins.boiler_modes import (
     BOILER_ANOMALIES,
     BOILER_MODES,
     FOULING_LOAD_REF,
+    Burn,
+    Firing,
     cool_down,
     stopped_readings,
+    wear_excess,
 )
 from twins.kind import (
     ELECTRICITY,
@@ -170,14 +173,15 @@ class Plant:
     q_mcr_w: F64  # heat absorbed at MCR, blowdown included
     dh_leak_j_kg: F64  # heat to turn leaking feedwater into steam
     rho_feed: F64
+    pump_j_kg: F64  # feed pump electricity per kg pumped
     u_min: F64  # minimum steam flow / MCR
-    ntu_mcr: F64
-    wet_gas_design: F64  # wet flue gas per kg fuel at the O2 set-point
     utc_offset_h: F64
     p_atm_pa: F64
     gj_per_j: F64  # activity per J of fuel heat (HHV); zero for the fuels not fired
     l_per_j: F64
     t_per_j: F64
+    fire: Firing  # combustion constants (O2 set-point, design NTU, ...)
+    fired: dict[str, F64]  # activity per J of fuel heat of each fuel the batch fires
 
 
 def plant(params: ParamArrays, env: Environment) -> Plant:
@@ -193,20 +197,38 @@ def plant(params: ParamArrays, env: Environment) -> Plant:
     ntu_mcr = bp.design_ntu(t_ad, params["feedwater_temp_c"], params["stack_temp_mcr_c"])
     lhv_over_hhv = st.lhv_j / st.hhv_j
     densities = np.array([get_fuel(n).density_kg_l or 1.0 for n in FUEL_NAMES])[code]
+    u_min = 1.0 / params["turndown_ratio"]
+    fire = Firing(
+        st, params["o2_setpoint_pct"], params["o2_low_fire_rise_pct"], u_min, ntu_mcr,
+        params["u_clean_w_m2k"], params["feedwater_temp_c"],
+        params["radiation_loss_mcr_pct"] * 0.01, bp.wet_gas_kg(ea, st), bp.stack_slope_terms(st),
+    )  # fmt: skip
+    fuel = {n: code == FUEL_NAMES.index(n) for n in FUEL_NAMES}
+    per_j = {  # activity per J of fuel heat (HHV); zero for the fuels not fired
+        "natural_gas_gj": np.where(fuel["natural_gas"], lhv_over_hhv * 1e-9, 0.0),
+        "diesel_l": np.where(fuel["diesel"], 1.0 / (st.hhv_j * densities), 0.0),
+        "coal_t": np.where(fuel["coal"], 1e-3 / st.hhv_j, 0.0),
+    }
     return Plant(
         st=st,
         m_mcr_kg_s=m_mcr,
         q_mcr_w=q_mcr,
         dh_leak_j_kg=ws.h_steam - ws.h_feed,
         rho_feed=ws.rho_feed,
-        u_min=1.0 / params["turndown_ratio"],
-        ntu_mcr=ntu_mcr,
-        wet_gas_design=bp.wet_gas_kg(ea, st),
+        pump_j_kg=bp.pump_power_w(
+            np.ones_like(m_mcr),
+            params["feed_pump_dp_mpa"] * 1e6,
+            ws.rho_feed,
+            params["feed_pump_efficiency"],
+        ),
+        u_min=u_min,
         utc_offset_h=env.per_twin([s.climate.utc_offset_h for s in env.sites]),
         p_atm_pa=bp.barometric_pressure_pa(env.per_twin([s.altitude_m for s in env.sites])),
-        gj_per_j=np.where(code == FUEL_NAMES.index("natural_gas"), lhv_over_hhv * 1e-9, 0.0),
-        l_per_j=np.where(code == FUEL_NAMES.index("diesel"), 1.0 / (st.hhv_j * densities), 0.0),
-        t_per_j=np.where(code == FUEL_NAMES.index("coal"), 1e-3 / st.hhv_j, 0.0),
+        gj_per_j=per_j["natural_gas_gj"],
+        l_per_j=per_j["diesel_l"],
+        t_per_j=per_j["coal_t"],
+        fire=fire,
+        fired={channel: a for channel, a in per_j.items() if a.any()},
     )
 
 
@@ -299,8 +321,11 @@ class Boiler(Kind):
         on = ctx.available
         u = self._demand(state, params, k, ctx, rng)  # the site's demand moves on regardless
         leak = np.where(on, state["tube_leak_kg_s"], 0.0)  # a cold, depressurised drum holds
-        load = self._drum(state, params, k, ctx, u + leak * k.dh_leak_j_kg / k.q_mcr_w)
-        sensors, q_fuel, fan_w = self._combustion(state, params, k, ctx, load)
+        leak_frac = leak * k.dh_leak_j_kg / k.q_mcr_w
+        load = self._drum(state, params, k, ctx, u + leak_frac)
+        r_f, drift = state["fouling_resistance_m2k_w"], state["o2_drift_pct"]
+        burn = k.fire.burn(load, r_f, drift, ctx.ambient_c)
+        sensors, q_fuel, fan_w, fan_loss_w = self._combustion(state, params, k, ctx, load, burn)
         m_s = np.where(on, u * k.m_mcr_kg_s, 0.0)
         sensors["steam_flow_tph"] = m_s * 3.6
         sensors["drum_pressure_mpa"] = state["drum_pressure_mpa"].copy()
@@ -311,10 +336,14 @@ class Boiler(Kind):
         self._temperatures(state, params, ctx, sensors)
         if not on.all():
             stopped_readings(sensors, on)
-        activity = self._activity(q_fuel, m_s, fan_w, params, k, ctx.dt_s, leak)
+        activity = self._activity(q_fuel, m_s, fan_w + fan_loss_w, params, k, ctx.dt_s, leak)
         status = np.where(on, Status.RUNNING, Status.STANDBY).astype(np.int8)
-        stress = {"stress/fouling": load * (1.0 / FOULING_LOAD_REF)}
-        return TickOutput(sensors, activity, m_s * (ctx.dt_s * 1e-3), status, stress)
+        extra = {"stress/fouling": load * (1.0 / FOULING_LOAD_REF)}
+        extra |= wear_excess(
+            k.fire, burn, ctx.ambient_c, load, u, leak_frac, r_f, drift, k.q_mcr_w, q_fuel,
+            fan_w, fan_loss_w, leak * k.pump_j_kg, ctx.dt_s, k.fired,
+        )  # fmt: skip
+        return TickOutput(sensors, activity, m_s * (ctx.dt_s * 1e-3), status, extra)
 
     @staticmethod
     def _drum(state: State, params: ParamArrays, k: Plant, ctx: TickContext, f_target: F64) -> F64:
@@ -367,27 +396,17 @@ class Boiler(Kind):
 
     @staticmethod
     def _combustion(
-        state: State, params: ParamArrays, k: Plant, ctx: TickContext, load: F64
-    ) -> tuple[dict[str, F64], F64, F64]:
-        """Flue gas, stack temperature, efficiency; fuel heat and fan power [W] (§4.2-4.4)."""
-        low_fire = np.clip((1.0 - load) / (1.0 - k.u_min), 0.0, 1.0)
-        o2 = params["o2_setpoint_pct"] + params["o2_low_fire_rise_pct"] * low_fire
-        o2 = o2 + state["o2_drift_pct"]
-        ea = bp.excess_air_frac(o2, k.st)
-        t_air = ctx.ambient_c
-        wet = bp.wet_gas_kg(ea, k.st)
-        gas_ratio = np.maximum(load, 0.05) * (wet / k.wet_gas_design)
-        n = bp.ntu(k.ntu_mcr, gas_ratio, params["u_clean_w_m2k"], state["fouling_resistance_m2k_w"])
-        t_ad = t_air + k.st.lhv_j * 1e-3 / (wet * bp.CP_HOT_GAS)
-        t_stack = bp.stack_temp_c(params["feedwater_temp_c"], t_ad, n)
-        eta = bp.combustion_efficiency(o2, t_stack, t_air, k.st)
-        eta = eta - bp.radiation_loss_frac(load, params["radiation_loss_mcr_pct"] * 0.01)
+        state: State, params: ParamArrays, k: Plant, ctx: TickContext, load: F64, burn: Burn
+    ) -> tuple[dict[str, F64], F64, F64, F64]:
+        """Flue gas, stack temperature, efficiency; fuel heat, the fan's power and what its
+        bearing's wear adds to it [W] (§4.2-4.4)."""
+        o2, ea, t_stack, eta, t_air = burn.o2, burn.ea, burn.t_stack, burn.eta, ctx.ambient_c
         q_fuel = bp.fuel_heat_input_w(load * k.q_mcr_w, eta)
         m_air = q_fuel / k.st.hhv_j * k.st.air_kg * (1.0 + ea) * (1.0 + bp.HUMIDITY)
         rho_air = bp.air_density_kg_m3(k.p_atm_pa, t_air)
         fan_w = bp.fan_power_w(m_air, rho_air, params["fan_dp_kpa"] * 1e3, params["fan_efficiency"])
         damage = state["fan_bearing_damage_frac"]
-        fan_w = fan_w + bp.bearing_wear_loss_w(fan_w, damage, params["fan_bearing_loss_frac"])
+        fan_loss_w = bp.bearing_wear_loss_w(fan_w, damage, params["fan_bearing_loss_frac"])
         vib = params["fan_vibration_mm_s"] * (0.6 + 0.4 * load)
         sensors = {
             "fuel_input_mw": q_fuel * 1e-6,
@@ -398,7 +417,7 @@ class Boiler(Kind):
             "efficiency_pct": eta * 100.0,
             "fan_vibration_mm_s": vib + damage * params["fan_vibration_cd_mm_s"],
         }
-        return sensors, q_fuel, fan_w
+        return sensors, q_fuel, fan_w, fan_loss_w
 
     @staticmethod
     def _activity(

@@ -57,6 +57,7 @@ from twins.mill_modes import (
     initial_liner_mm,
     stopped_twins,
     trunnion_stress,
+    wear_excess,
     wear_liner,
     zero,
 )
@@ -335,12 +336,14 @@ class Mill(Kind):
         off = stopped_twins(ctx.available)  # None while every mill runs
         wi, filling = self._wander(state, c, ctx, rng, off)
         wear = Condition.of(state, params, off)
-        power, feed, capped = self._grind(state, params, c, wi, filling, wear.excess_friction_kw)
-        power += wear.excess_friction_kw
+        charge, feed, capped, liner = self._grind(
+            state, params, c, wi, filling, wear.excess_friction_kw
+        )
+        power = charge + wear.excess_friction_kw
         drive = params["drive_efficiency_frac"] * wear.drive_efficiency
         electricity = (power / drive + params["auxiliary_kw"]) * hours
         speed, energy = c.speed_rpm.copy(), power / feed
-        zero(off, power, feed, electricity, speed, energy)
+        zero(off, charge, power, feed, electricity, speed, energy)
         bearing, oil = self._heat(state, params, c, ctx, wear.friction_kw)
         throughput = feed / c.design_tph
         wear_liner(state, params, throughput, hours)
@@ -364,6 +367,7 @@ class Mill(Kind):
             status[off] = Status.STANDBY
         # load-sensitive ageing (§5.2): ISO 281 for the bearing; the liner ages in tonnes
         extra = {"stress/trunnion_bearing": c.trunnion_stress, "stress/liner": throughput}
+        extra |= wear_excess(charge, liner, wear, params["drive_efficiency_frac"], hours)
         return TickOutput(sensors, {"electricity_kwh": electricity}, feed * hours, status, extra)
 
     @staticmethod
@@ -382,9 +386,10 @@ class Mill(Kind):
     @staticmethod
     def _grind(
         state: State, p: ParamArrays, c: Constants, wi: F64, filling: F64, excess_kw: F64
-    ) -> tuple[F64, F64, NDArray[np.bool_]]:
-        """Power into the charge [kW], the feed rate Bond allows [t/h], and whether the motor
-        rating (less the friction it also carries) capped the power (a derate)."""
+    ) -> tuple[F64, F64, NDArray[np.bool_], F64]:
+        """Power into the charge [kW], the feed rate Bond allows [t/h], whether the motor
+        rating (less the friction it also carries) capped the power (a derate), and the liner's
+        kWh/t factor."""
         excess = liner_wear_excess(
             state["liner_height_mm"], p["lifter_height_new_mm"], p["liner_knee_frac"]
         )
@@ -392,11 +397,9 @@ class Mill(Kind):
         wanted = hump * liner_power_factor(excess, p["liner_power_loss_frac"])
         limit = p["motor_rating_kw"] - excess_kw
         power = np.minimum(wanted, limit)
-        efficiency = p["efficiency_product"] * liner_energy_factor(
-            excess, p["liner_energy_penalty_frac"]
-        )
-        feed = bond_throughput_tph(power, wi * c.bond_kwh_t_per_wi, efficiency)
-        return power, feed, wanted > limit
+        liner = liner_energy_factor(excess, p["liner_energy_penalty_frac"])
+        feed = bond_throughput_tph(power, wi * c.bond_kwh_t_per_wi, p["efficiency_product"] * liner)
+        return power, feed, wanted > limit, liner
 
     @staticmethod
     def _heat(

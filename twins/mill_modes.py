@@ -9,7 +9,8 @@ Three modes, each driving a health variable `twins.mill.Mill` reads:
 - `gearbox` (Weibull onset, exponential damage): pinion vibration climbs the ISO zones and
   mesh losses take more electricity per tonne.
 Here too: the parameters of the mill's condition (`MillConditionParams`, a base of
-`MillParams`) and what the damage does to a running mill this tick (`Condition`). Every figure
+`MillParams`), what the damage does to a running mill this tick (`Condition`) and what it costs
+in electricity against a healthy mill milling the same tonnes (`wear_excess`). Every figure
 carries its machines.md section and tag (V seen, D derived, A assumed).
 """
 
@@ -30,6 +31,7 @@ from physics.mill import (
     rating_life_ageing,
     trunnion_load_ratio,
     vibration_mm_s,
+    wear_electricity_kw,
 )
 from twins.failures import FailureMode
 from twins.kind import F64, State
@@ -297,3 +299,19 @@ def trunnion_stress(p: ParamArrays, reference_filling: float, speed_ratio: F64) 
     fill = p["filling_setpoint_frac"]
     load = trunnion_load_ratio(fill, reference_filling, p["trunnion_dead_load_frac"])
     return rating_life_ageing(load, speed_ratio, ROLLER_EXPONENT)
+
+
+def wear_excess(
+    charge_kw: F64, liner_factor: F64, wear: Condition, drive_eff: F64, hours: float
+) -> dict[str, F64]:
+    """Electricity [kWh] of the tick a healthy mill milling the same tonnes would not have used,
+    by mode (`excess/electricity_kwh/<mode>`; formulas in `physics.mill.wear_electricity_kw`).
+    A stopped mill has no charge power or friction, so it reports 0."""
+    parts = wear_electricity_kw(
+        charge_kw, liner_factor, wear.excess_friction_kw, wear.drive_efficiency, drive_eff
+    )
+    return {
+        f"excess/electricity_kwh/{m.name}": kw * hours
+        for m, kw in zip((TRUNNION_BEARING, LINER, GEARBOX), parts, strict=True)
+        if kw.any()  # a mode no twin of the batch shows this tick: no entry (0 for all)
+    }

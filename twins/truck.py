@@ -47,6 +47,7 @@ from twins.truck_modes import (
     fuel_factor,
     initial_tread_mm,
     settle_heat,
+    wear_excess,
     wear_tyres,
 )
 
@@ -309,6 +310,10 @@ def _protect(route: Route, t: _Tick, cool: Coolant, step: Step, t_end: F64, spen
         t_end[i] = np.maximum(t.left_m[i] * step.pace[i] + t.left_s[i], 0.0)
         spent[i] = np.minimum(t.time_s[i], t_end[i])
         cool.limited[i] = True
+        k = step.k[i]
+        cool.excess_l[i] += phy.derate_excess_fuel_l(
+            spent[i], step.fuel[i], step.speed[i], route.fuel[k], route.pace[k]
+        )
     cool.advance(i, step.power[i], spent[i])
 
 
@@ -449,6 +454,7 @@ class Truck(Kind):
                 break
         mass_tm = p["empty_t"] * t.dist_m + t.payload_tm
         friction_kj, friction_l = friction_fuel(state, p, mass_tm)
+        excess = wear_excess(state, p, t.fuel_l, friction_l, cool.excess_l)
         t.energy_kj += friction_kj
         t.fuel_l += friction_l
         spent = t.spent_s
@@ -472,6 +478,7 @@ class Truck(Kind):
             state, p, on, out.sensors["speed_kmh"], ctx.ambient_c, tkph_ratio
         )
         out.extra["stress/driveline_bearing"] = bearing_stress(p, t.dist_m, t.payload_tm, ctx.dt_s)
+        out.extra |= excess
         return out
 
     @staticmethod

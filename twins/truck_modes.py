@@ -280,13 +280,15 @@ class Coolant:
     p: ParamArrays
     max_kw: F64  # engine output available at the site's altitude
     limited: NDArray[np.bool_]  # protection cut the power in some pass of the tick
+    excess_l: F64  # fuel the cuts cost over an underated truck's for the same progress [L]
     watch: _Watch | None = None
     _free: F64 | None = None  # watched twins' coolant at the pass's end, as offered
 
     @classmethod
     def start(cls, state: State, ambient_c: F64, p: ParamArrays, max_kw: F64) -> Coolant:
         temp, capacity = state["coolant_temp_c"], state["cooling_capacity_frac"]
-        cool = cls(temp, ambient_c, capacity, p, max_kw, np.zeros(len(temp), dtype=bool))
+        n = len(temp)
+        cool = cls(temp, ambient_c, capacity, p, max_kw, np.zeros(n, dtype=bool), np.zeros(n))
         hottest = cool.equilibrium(max_kw / p["engine_kw"])
         risky = np.flatnonzero((temp > COOLANT_DERATE_C) | (hottest > COOLANT_DERATE_C))
         cool.watch = _Watch.of(risky, cool) if len(risky) else None
@@ -379,6 +381,18 @@ def friction_fuel(state: State, p: ParamArrays, mass_m: F64) -> tuple[F64, F64]:
 def fuel_factor(state: State, p: ParamArrays) -> F64:
     """Fuel per unit of healthy-engine fuel: the operator's factor × worn injectors' SFC rise."""
     return state["fuel_multiplier"] * (1.0 + p["injector_sfc_gain"] * state["injector_wear_frac"])
+
+
+def wear_excess(
+    state: State, p: ParamArrays, engine_l: F64, friction_l: F64, derate_l: F64
+) -> dict[str, F64]:
+    """`excess/diesel_l/<mode>`: diesel [L] a healthy truck making the same progress would not
+    have burned (`physics.truck.wear_fuel_l`); a mode no twin shows this tick has no entry.
+    Worn tyres cost none: tread depth does not change rolling resistance in this model."""
+    rise = p["injector_sfc_gain"] * state["injector_wear_frac"]
+    parts = phy.wear_fuel_l(state["fuel_multiplier"], rise, engine_l, friction_l, derate_l)
+    names = (INJECTORS.name, DRIVELINE_BEARING.name, COOLING.name)
+    return {f"excess/diesel_l/{m}": x for m, x in zip(names, parts, strict=True) if x.any()}
 
 
 def condition_sensors(
