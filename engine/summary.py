@@ -105,19 +105,25 @@ class Summary:
         ("scope2_market", "scope 2 (mkt.)"),
         ("scope3", "scope 3.3"),
         ("total", "total"),
+        ("wear", "of which wear"),
         ("kg_co2e_per_t", "kg CO2e/t"),
     )
 
     def emission_lines(self) -> list[tuple[str, ...]]:
         """t CO2e by scope per kind (location-based total) and kg CO2e per tonne of product."""
-        out = []
+        rows = []
         for r in self.rows:
             e = r["emissions"]
-            if not e:
-                continue
-            scope3 = e.get("scope3_fuel_wtt", 0.0) + e.get("scope3_electricity", 0.0)
-            values = {**e, "scope3": scope3}
-            cells = [r["kind"]]
+            if e:
+                scope3 = e.get("scope3_fuel_wtt", 0.0) + e.get("scope3_electricity", 0.0)
+                wear = sum(e.get("wear_co2e", {}).values())
+                rows.append((r["kind"], {**e, "scope3": scope3, "wear": wear}))
+        if len(rows) > 1:  # per tonne makes no sense across products: left out of the fleet row
+            keys = [k for k, _ in self.EMISSIONS if k != "kg_co2e_per_t"]
+            rows.append(("fleet", {k: sum(v.get(k) or 0.0 for _, v in rows) for k in keys}))
+        out = []
+        for name, values in rows:
+            cells = [name]
             for key, _ in self.EMISSIONS:
                 v = values.get(key)
                 if key == "kg_co2e_per_t":
