@@ -25,6 +25,8 @@ from twins.events import Event
 from twins.kind import PRODUCING, Status
 from twins.shard import N_STATUS, EpochResult, Shard
 
+TOP_RISKS = 10  # twins listed in the summary's top_risks
+
 
 class FleetState:
     def __init__(self, plan: FleetPlan) -> None:
@@ -58,6 +60,7 @@ class FleetState:
             name: {c.name: np.full(len(g.twin_ids), np.nan) for c in registry.get(name).sensors}
             for name, g in plan.groups.items()
         }
+        self.risk = np.full(n, np.nan)  # latest failure risk per twin (NaN: not scored)
         self.epochs_done = 0
         self.sim_time: datetime = plan.timing.start
         self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT)
@@ -75,6 +78,7 @@ class FleetState:
             out["recent_events"] = list(self.recent_events)
             out["gases"] = {k: v.copy() for k, v in self.gases.items()}
             out["wear"] = {k: v.copy() for k, v in self.wear.items()}
+            out["risk"] = self.risk.copy()
             return out
 
     def load_arrays(self, snap: dict[str, Any]) -> None:
@@ -88,6 +92,7 @@ class FleetState:
             self.recent_events = deque(snap.get("recent_events", ()), maxlen=RECENT)
             self.gases = dict(snap.get("gases", self.gases))
             self.wear = dict(snap.get("wear", {}))
+            self.risk = np.asarray(snap.get("risk", np.full(len(self.status), np.nan)))
             t = self.plan.timing
             done = self.epochs_done
             self.sim_time = t.time_at(t.epoch_span(done - 1)[1]) if done else t.start
@@ -125,6 +130,8 @@ class FleetState:
                 failed = r.events["event"] == Event.FAILURE
                 np.add.at(self.failures, r.events["twin"][failed], 1.0)
                 self.status[idx] = r.latest["status"]
+                if r.risk is not None:
+                    self.risk[idx] = r.risk
                 self.production[idx] += r.production
                 for a, used in r.activity.items():
                     self.activity[a][idx] += used
@@ -190,7 +197,22 @@ class FleetState:
             for k, name in enumerate(self.kinds):
                 mask = self.kind_of == k
                 out["kinds"][name] = self._kind_summary(name, mask)
+            out["top_risks"] = self.top_risks()
             return out
+
+    def top_risks(self, limit: int = TOP_RISKS) -> list[dict[str, Any]]:
+        """The twins with the highest latest risk (scored ones only), highest first."""
+        scored = np.flatnonzero(~np.isnan(self.risk))
+        best = scored[np.lexsort((scored, -self.risk[scored]))][:limit]
+        ids = self.plan_ids()
+        return [
+            {
+                "twin_id": ids[i],
+                "kind": self.kinds[int(self.kind_of[i])],
+                "risk": float(self.risk[i]),
+            }
+            for i in best.tolist()
+        ]
 
     def _kind_summary(self, name: str, mask: np.ndarray) -> dict[str, Any]:
         kind = registry.get(name)
@@ -294,6 +316,7 @@ class FleetState:
                 "production": {kind.production.name: float(self.production[i])},
                 "activity": {a: float(self.activity[a][i]) for a in kind.activity_names()},
                 "hours": {s.name.lower(): float(self.hours[int(s), i]) for s in Status},
+                "risk": _plain(self.risk[i]),
                 "emissions": self._emissions(i),
             }
 
@@ -333,6 +356,7 @@ def save(state: FleetState, path: Path) -> None:
     arrays |= {f"gases/{k}": v for k, v in snap["gases"].items()}
     arrays |= {f"wear/{k}": v for k, v in snap["wear"].items()}
     arrays["epochs_done"] = np.array(snap["epochs_done"])
+    arrays["risk"] = snap["risk"]
     tmp = path.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy stubs: **kw as bool
     tmp.replace(path)
@@ -351,6 +375,8 @@ def load(plan: FleetPlan, path: Path) -> FleetState:
         snap["gases"] = {k[6:]: z[k] for k in z.files if k.startswith("gases/")}
         snap["wear"] = {k[5:]: z[k] for k in z.files if k.startswith("wear/")}
         snap["epochs_done"] = int(z["epochs_done"])
+        if "risk" in z.files:  # runs saved before risk scoring have none
+            snap["risk"] = z["risk"]
     state.load_arrays(snap)
     return state
 

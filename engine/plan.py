@@ -17,9 +17,11 @@ from numpy.typing import NDArray
 from engine.emissions import esg_plan
 from engine.injections import to_actions
 from engine.maintenance_config import MaintenanceConfig
+from engine.risk_options import risk_settings
 from engine.scenario import ScenarioBase, fleet_of
 from twins import registry
 from twins.params import KindParams, ParamArrays, stack
+from twins.risk import RiskSettings
 from twins.schedule import Action
 from twins.shard import Timing
 from twins.site import SiteConditions
@@ -68,6 +70,7 @@ class FleetPlan:
     esg: Any = None  # esg.AccountingPlan: the factors of every site, resolved
     gwp_set: str = "AR6"
     monthly_grid: bool = True
+    risk: RiskSettings | None = None  # risk scoring (models checked, bytes included); None: off
 
     @property
     def n_twins(self) -> int:
@@ -126,6 +129,7 @@ def build_plan(scenario: ScenarioBase, seed: int | None = None) -> FleetPlan:
         esg=esg_plan(scenario),
         gwp_set=scenario.esg.gwp_set,
         monthly_grid=scenario.esg.monthly_grid,
+        risk=risk_settings(scenario.risk, list(groups)),
     )
     ids = plan.twin_ids()
     kinds = plan.kinds_of()

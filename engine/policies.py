@@ -30,7 +30,9 @@ class KindView:
     twin_index: NDArray[np.int64]
     latest: dict[str, NDArray[Any]]  # reported sensors and status
     mode_age_h: dict[str, NDArray[np.float64]]
-    risk: NDArray[np.float64] | None = None
+    risk: NDArray[np.float64] | None = None  # latest failure risk (NaN: not scored)
+    # mode → how far its symptom moved from the twin's baseline towards the alarm (0 → 1)
+    progress: dict[str, NDArray[np.float64]] | None = None
 
 
 @dataclass
@@ -49,10 +51,13 @@ class FleetView:
         for kind, unsorted in parts.items():
             rs = sorted(unsorted, key=lambda r: int(r.twin_index[0]))
             cat = np.concatenate
+            scored = all(r.risk is not None for r in rs)
             kinds[kind] = KindView(
                 cat([r.twin_index for r in rs]),
                 {k: cat([r.latest[k] for r in rs]) for k in rs[0].latest},
                 {k: cat([r.mode_age_h[k] for r in rs]) for k in rs[0].mode_age_h},
+                cat([np.asarray(r.risk, np.float64) for r in rs]) if scored else None,
+                {k: cat([r.progress[k] for r in rs]) for k in rs[0].progress} or None,
             )
         return cls(tick, kinds)
 
@@ -137,18 +142,42 @@ class ConditionBased(Policy):
 
 
 class RiskBased(Policy):
+    """Send a crew when a twin's scored risk passes `maintenance.risk_threshold`; the crew
+    services the components whose symptoms have degraded.
+
+    Diagnosis, as a technician does it: trend each component's symptom (its slow mean since
+    the twin's last maintenance, `KindView.progress`) against its alarm level, and service
+    every component whose symptom has covered at least `DIAGNOSED` of the way from the twin's
+    healthy baseline to the alarm; when none has, the one that moved most. Components whose
+    symptom cannot be trended (no alarm level, or no baseline yet) are not diagnosed.
+    """
+
     name = "risk_based"
     description = "Service a machine when its scored failure risk passes a threshold"
+    DIAGNOSED = 0.5
 
     def orders(self, view: FleetView) -> Orders:
         out: Orders = []
         for kind, v in view.kinds.items():
             if v.risk is None:
                 continue
-            modes = registry.get(kind).mode_names()
             hit = (v.risk >= self.config.risk_threshold) & (v.latest["status"] != Status.DOWN)
-            out += [(int(t), modes) for t in v.twin_index[hit]]
+            for i in np.flatnonzero(hit).tolist():
+                modes = self.diagnose(kind, v.progress or {}, i)
+                out.append((int(v.twin_index[i]), modes))
         return out
+
+    def diagnose(
+        self, kind: str, progress: dict[str, NDArray[np.float64]], i: int
+    ) -> tuple[str, ...]:
+        """The modes to service on twin i (position in its kind's view)."""
+        moved = {m: float(p[i]) for m, p in progress.items() if not np.isnan(p[i])}
+        chosen = tuple(m for m, f in moved.items() if f >= self.DIAGNOSED)
+        if chosen:
+            return chosen
+        if moved:
+            return (max(moved, key=lambda m: moved[m]),)
+        return registry.get(kind).mode_names()
 
 
 POLICIES: dict[str, type[Policy]] = {

@@ -7,9 +7,12 @@ It is pinned to the driver's node so that the run's files land where the user as
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterator
+import socket
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +20,12 @@ import numpy as np
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
+from engine.checkpoint import latest, restore_loop
 from engine.errors import Problem, RunError
+from engine.loadtest_timers import instrument, peak_rss_mib, sum_timers
 from engine.manifest import write_manifest
 from engine.plan import FleetPlan, ShardSpec
-from engine.runloop import RunLoop, make_shard
+from engine.runloop import RunLoop, make_shard, shard_plan
 from twins.schedule import Job
 from twins.shard import EpochResult
 
@@ -79,69 +84,237 @@ def _own_packages() -> list[str]:
 
 
 class _ShardActor:
-    """One shard of twins, advanced an epoch per call."""
+    """One shard of twins, advanced an epoch per call (optionally rebuilt from a checkpoint)."""
 
-    def __init__(self, plan: FleetPlan, spec: ShardSpec) -> None:
+    def __init__(
+        self, plan: FleetPlan, spec: ShardSpec, state: dict[str, Any] | None = None
+    ) -> None:
         self.shard = make_shard(plan, spec)
+        self.timers = instrument(self.shard)
+        if state is not None:
+            self.shard.load_state_dict(state)
 
     def run_epoch(self, jobs: list[Job]) -> EpochResult:
-        return self.shard.run_epoch(jobs)
+        t = time.thread_time()
+        r = self.shard.run_epoch(jobs)
+        self.timers["epoch"] += time.thread_time() - t  # CPU, like the parts (instrument)
+        return r
 
-    def ready(self) -> int:
-        return self.shard.n
+    def replay(self, epochs: list[list[Job]]) -> EpochResult:
+        """Run several epochs (catching up after a restart); the last one's result."""
+        results = [self.run_epoch(jobs) for jobs in epochs]
+        return results[-1]
+
+    def state_dict(self) -> dict[str, Any]:
+        return self.shard.state_dict()
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "pid": os.getpid(),
+            "node": ray.get_runtime_context().get_node_id(),
+            "host": socket.gethostname(),
+            "twins": self.shard.n,
+        }
+
+    def stats(self) -> dict[str, Any]:
+        return {"timers": dict(self.timers), "peak_rss_mib": peak_rss_mib()}
 
 
 ShardActor = ray.remote(_ShardActor)
+# A shard actor that died (killed process, lost node) or whose result was lost with its node:
+# rebuilt from the last checkpoint. An exception raised by the shard's own code is a bug and
+# fails the run.
+RECOVERABLE = (
+    ray.exceptions.RayActorError,
+    ray.exceptions.ObjectLostError,
+    ray.exceptions.OwnerDiedError,
+    ray.exceptions.NodeDiedError,
+    ray.exceptions.WorkerCrashedError,
+    ray.exceptions.LocalRayletDiedError,
+)
+MAX_RECOVERIES = 8  # per run: a shard that keeps dying (e.g. out of memory) fails the run
+StateSource = Callable[[int], "dict[str, Any] | None"]
 
 
 class RayPool:
-    """Shard actors, spread over the cluster; results gathered with ray.wait as they finish."""
+    """Shard actors, spread over the cluster; results gathered with ray.wait as they finish.
 
-    def __init__(self, plan: FleetPlan, cpus: float) -> None:
-        share = min(1.0, max(0.001, int(cpus / len(plan.shards) * 1000) / 1000))
-        plan_ref = ray.put(plan)
-        self.actors = [
-            ShardActor.options(num_cpus=share, scheduling_strategy="SPREAD").remote(plan_ref, s)
-            for s in plan.shards
+    The pool remembers the jobs of every epoch since the last checkpoint; a shard actor that
+    dies is rebuilt from its checkpointed state (`base_state(k)`, None before the first
+    checkpoint: a fresh shard) and replays those epochs to give the result that was lost.
+    """
+
+    def __init__(
+        self,
+        plan: FleetPlan,
+        cpus: float,
+        base_state: StateSource | None = None,
+        start_epoch: int = 0,
+    ) -> None:
+        self.share = min(1.0, max(0.001, int(cpus / len(plan.shards) * 1000) / 1000))
+        # Each actor gets only its own twins' part of the plan (a 1M-twin plan is ~300 MB).
+        self.plans = [
+            (ray.put(sub), spec) for sub, spec in (shard_plan(plan, s) for s in plan.shards)
         ]
-        ray.get([a.ready.remote() for a in self.actors])
+        self.base_state: StateSource = base_state or (lambda k: None)
+        self.actors = [
+            self._spawn(k, self.base_state(k) if start_epoch else None, self.share)
+            for k in range(len(plan.shards))
+        ]
+        self.info = ray.get([a.info.remote() for a in self.actors])
         self.owner = np.zeros(plan.n_twins, dtype=np.int32)  # which actor holds each twin
         for k, s in enumerate(plan.shards):
             self.owner[plan.groups[s.kind].twin_index[s.lo : s.hi]] = k
-        self.pending: list[Any] = []
+        self.pending: dict[Any, int] = {}
+        self.epoch = start_epoch  # the next epoch to submit
+        self.base_epoch = start_epoch  # where a rebuilt shard starts from
+        self.log: dict[int, list[Job]] = {}  # jobs of every epoch since base_epoch
+        self.state_refs: list[Any] = []
+        self.recoveries: list[dict[str, Any]] = []
+        self.retired: list[dict[str, Any]] = []  # stats of actors that were replaced
 
-    def submit(self, jobs: list[Job]) -> None:
+    def _spawn(self, k: int, state: dict[str, Any] | None, share: float) -> Any:
+        plan_ref, spec = self.plans[k]
+        opts = {"num_cpus": share, "scheduling_strategy": "SPREAD"}
+        return ShardActor.options(**opts).remote(plan_ref, spec, state)
+
+    def _mine(self, jobs: list[Job]) -> list[list[Job]]:
         mine: list[list[Job]] = [[] for _ in self.actors]
         for j in jobs:
             mine[int(self.owner[j.twin])].append(j)
-        self.pending = [a.run_epoch.remote(js) for a, js in zip(self.actors, mine, strict=True)]
+        return mine
+
+    def submit(self, jobs: list[Job]) -> None:
+        self.log[self.epoch] = jobs
+        self.epoch += 1
+        refs = [a.run_epoch.remote(js) for a, js in zip(self.actors, self._mine(jobs), strict=True)]
+        self.pending = {ref: k for k, ref in enumerate(refs)}
 
     def collect(self) -> Iterator[EpochResult]:
-        pending, self.pending = self.pending, []
+        pending, self.pending = self.pending, {}
         while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
-            yield ray.get(ready[0])
+            ready, _ = ray.wait(list(pending), num_returns=1)
+            k = pending.pop(ready[0])
+            try:
+                result = ray.get(ready[0])
+            except RECOVERABLE as e:
+                result = self._recover(k, e)
+            yield result
+
+    def _recover(self, k: int, error: Exception) -> EpochResult:
+        """Rebuild shard k from the last checkpoint and replay the epochs since."""
+        while True:
+            if len(self.recoveries) >= MAX_RECOVERIES:
+                raise RunError(
+                    Problem(
+                        f"shard actors died {len(self.recoveries)} times (last: shard {k}, "
+                        f"{type(error).__name__}); giving up — see the run's manifest",
+                        path="execution",
+                    )
+                )
+            began = time.perf_counter()
+            with contextlib.suppress(Exception):
+                ray.kill(self.actors[k])
+            epochs = list(range(self.base_epoch, self.epoch))
+            self.recoveries.append(
+                {
+                    "shard": k,
+                    "epoch": self.epoch - 1,
+                    "error": type(error).__name__,
+                    "replayed_from": self.base_epoch,
+                    "node": self.info[k]["node"],
+                }
+            )
+            # No CPU reserved: the replacement must fit even when a node's CPUs are gone.
+            actor = self._spawn(k, self.base_state(k) if self.base_epoch else None, 0.0)
+            mine = [self._mine(self.log[e])[k] for e in epochs]
+            try:
+                result: EpochResult = ray.get(actor.replay.remote(mine))
+                info = ray.get(actor.info.remote())
+            except RECOVERABLE as e:
+                error = e
+                self.actors[k] = actor
+                continue
+            self.actors[k], self.info[k] = actor, info
+            self.recoveries[-1]["seconds"] = round(time.perf_counter() - began, 3)
+            return result
+
+    def request_state(self) -> None:
+        self.state_refs = [a.state_dict.remote() for a in self.actors]
+
+    def take_states(self) -> list[dict[str, Any]] | None:
+        refs, self.state_refs = self.state_refs, []
+        try:
+            states: list[dict[str, Any]] = ray.get(refs)
+        except RECOVERABLE:
+            return None  # the dead shard is rebuilt when its next result is collected
+        return states
+
+    def commit(self, epochs_done: int) -> None:
+        self.base_epoch = epochs_done
+        self.log = {e: j for e, j in self.log.items() if e >= epochs_done}
+
+    def stats(self) -> dict[str, Any]:
+        out = ray.get([a.stats.remote() for a in self.actors], timeout=60)
+        nodes: dict[str, int] = {}
+        for i in self.info:
+            nodes[i["node"]] = nodes.get(i["node"], 0) + 1
+        return {
+            "timers": sum_timers([o["timers"] for o in out]),
+            "actors_peak_rss_mib": [o["peak_rss_mib"] for o in out],
+            "nodes": nodes,
+            "hosts": sorted({i["host"] for i in self.info}),
+        }
 
     def close(self) -> None:
         for a in self.actors:
-            ray.kill(a)
+            with contextlib.suppress(Exception):
+                ray.kill(a)
 
 
 class _Coordinator:
-    """Owns one run: its clock, shards, recorder and the fleet's live state."""
+    """Owns one run: its clock, shards, recorder, checkpoints and the fleet's live state."""
 
     def __init__(
-        self, plan: FleetPlan, run_dir: str, manifest: dict[str, Any], speed: float | None
+        self,
+        plan: FleetPlan,
+        run_dir: str,
+        manifest: dict[str, Any],
+        speed: float | None,
+        checkpoint_every: int = 0,
+        resume: bool = False,
     ) -> None:
-        self.loop = RunLoop(plan, Path(run_dir), speed)
+        self.loop = RunLoop(plan, Path(run_dir), speed, checkpoint_every)
         self.plan = plan
         self.manifest = manifest
         self.pool: RayPool | None = None
+        self.checkpoint = latest(Path(run_dir)) if resume else None
+        if resume and self.checkpoint is None:
+            raise RunError(Problem("no checkpoint to resume from", "checkpoint", run_dir))
+        if self.checkpoint is not None:
+            restore_loop(self.loop, self.checkpoint)
+        self.loop.on_checkpoint = self._saved
 
-    def start(self, cpus: float) -> int:
-        """Create the shard actors; the number of actors."""
-        self.pool = RayPool(self.plan, cpus)
-        return len(self.pool.actors)
+    def _saved(self, loop: RunLoop) -> None:
+        """After each checkpoint: the manifest says how far the run got."""
+        write_manifest(loop.run_dir, self.manifest, loop.progress.to_dict(), {})
+
+    def _base_state(self, k: int) -> dict[str, Any] | None:
+        ck = latest(self.loop.run_dir)
+        return None if ck is None else ck.shard_state(k)
+
+    def start(self, cpus: float) -> dict[str, Any]:
+        """Create the shard actors; where they run and where the files go."""
+        self.pool = RayPool(self.plan, cpus, self._base_state, self.loop.start_epoch)
+        self.pool.recoveries = self.loop.progress.recoveries
+        return {
+            "actors": len(self.pool.actors),
+            "coordinator_node": ray.get_runtime_context().get_node_id(),
+            "coordinator_host": socket.gethostname(),
+            "run_dir": str(self.loop.run_dir.resolve()),
+            "shard_nodes": [i["node"] for i in self.pool.info],
+            "start_epoch": self.loop.start_epoch,
+        }
 
     def run(self, timings: dict[str, float]) -> dict[str, Any]:
         """Run to the end; `timings` measured by the driver go into the manifest."""
@@ -151,10 +324,13 @@ class _Coordinator:
         try:
             self.loop.run(self.pool)
         finally:
+            self.loop.progress.recoveries = self.pool.recoveries
             write_manifest(
                 self.loop.run_dir, self.manifest, self.loop.progress.to_dict(), self.loop.rows
             )
-        return self.result()
+        out = self.result()
+        out["coordinator_peak_rss_mib"] = peak_rss_mib()
+        return out
 
     def result(self) -> dict[str, Any]:
         return self.loop.result()
@@ -175,6 +351,11 @@ class _Coordinator:
         """A consistent copy of the live fleet state (`FleetState.arrays()`)."""
         return self.loop.state.arrays()
 
+    def shard_actors(self) -> list[Any]:
+        """The shard actors' handles and where they run (for tests and diagnostics)."""
+        assert self.pool is not None
+        return [(a, i) for a, i in zip(self.pool.actors, self.pool.info, strict=True)]
+
     def cancel(self) -> None:
         self.loop.cancel()
 
@@ -183,11 +364,20 @@ Coordinator = ray.remote(num_cpus=0, max_concurrency=16)(_Coordinator)
 
 
 def start_coordinator(
-    plan: FleetPlan, run_dir: Path, manifest: dict[str, Any], speed: float | None = None
+    plan: FleetPlan,
+    run_dir: Path,
+    manifest: dict[str, Any],
+    speed: float | None = None,
+    checkpoint_every: int = 0,
+    resume: bool = False,
 ) -> Any:
-    """A coordinator actor on this (the driver's) node, so files land where the user asked."""
+    """A coordinator actor on this (the driver's) node, so files land where the user asked.
+
+    The affinity is hard: if the driver's node cannot host it the run fails to start rather
+    than write its files on another machine.
+    """
     here = ray.get_runtime_context().get_node_id()
-    strategy = NodeAffinitySchedulingStrategy(node_id=here, soft=True)
+    strategy = NodeAffinitySchedulingStrategy(node_id=here, soft=False)
     return Coordinator.options(scheduling_strategy=strategy).remote(
-        plan, str(run_dir), manifest, speed
+        plan, str(run_dir), manifest, speed, checkpoint_every, resume
     )

@@ -25,6 +25,7 @@ import esg
 from engine.eventtables import EventColumns, table_folders
 from engine.maintenance import JobRecord
 from engine.plan import FleetPlan, KindGroup
+from engine.risk_tables import feature_columns, feature_schema
 from twins import registry
 from twins.kind import Status
 from twins.shard import EpochResult
@@ -128,6 +129,10 @@ class Recorder:
             name: _Table(folder, schema)
             for name, (folder, schema) in table_folders(run_dir).items()
         }
+        wanted = plan.risk is not None and plan.risk.record_every_s > 0
+        self.features = {
+            k: _Table(run_dir / "features" / k, feature_schema(k)) for k in plan.groups if wanted
+        }
 
     def _write_twins(self) -> None:
         """One row per twin; its parameters are those of its fleet entry in manifest.json."""
@@ -176,6 +181,8 @@ class Recorder:
                 meta["categories"] = json.dumps(list(c.categories))
             dtype = pa.int8() if c.categories else pa.float32()
             fields.append(pa.field(c.name, dtype, metadata=meta))
+        risk = {"unit": "-", "description": "P(functional failure within the model's horizon)"}
+        fields.append(pa.field("risk", pa.float32(), metadata=risk))  # NaN: not scored
         return pa.schema(fields)
 
     def write_epoch(
@@ -190,6 +197,10 @@ class Recorder:
             by_kind.setdefault(r.kind, []).append(r)
         for kind, parts in by_kind.items():
             self._write_telemetry(kind, parts)
+            if kind in self.features:
+                features = feature_columns(self.plan, kind, parts, STATUS_NAMES)
+                if features is not None:
+                    self.features[kind].append(features)
         self._write_production(epoch, by_kind)
         if gases:
             self._write_emissions(epoch, results, gases)
@@ -217,6 +228,9 @@ class Recorder:
         cols["status"] = _dict(status.ravel(), STATUS_NAMES)
         for c in registry.get(kind).sensors:
             cols[c.name] = np.concatenate([p.telemetry[c.name] for p in parts], axis=1).ravel()
+        nan = np.full((len(ticks), n), np.nan, np.float32)  # results without scoring
+        risk = [p.telemetry.get("risk", nan[:, : len(p.twin_index)]) for p in parts]
+        cols["risk"] = np.concatenate(risk, axis=1).ravel()
         self.telemetry[kind].append(cols)
 
     def _write_production(self, epoch: int, by_kind: dict[str, list[EpochResult]]) -> None:
@@ -315,6 +329,8 @@ class Recorder:
             rows[f"telemetry/{k}"] = table.close()
         for name, table in self.extra.items():
             rows[name] = table.close()
+        for k, table in self.features.items():
+            rows[f"features/{k}"] = table.close()
         rows["twins"] = self.plan.n_twins
         if kpis is not None:
             kpi_table = pa.table(kpis)

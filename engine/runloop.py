@@ -1,24 +1,34 @@
 """The coordinator's loop: owns the clock, advances every shard one epoch per call, records.
 
 Pure Python over a `ShardPool`: `LocalPool` runs shards in this process (tests, profiling),
-`engine.rayrun.RayPool` runs each shard in a Ray actor. The loop launches epoch e+1 before it
-writes epoch e, so Parquet writing overlaps the shards' computing.
+`engine.rayrun.RayPool` runs each shard in a Ray actor. The loop launches epoch e+1 as soon as
+the epoch boundary's maintenance decisions are made, then does everything else for epoch e —
+emissions accounting, the live fleet state, Parquet — while the shards compute.
+
+Every `checkpoint_every` epochs the loop flushes every table and saves a checkpoint
+(`engine.checkpoint`): the shards' `state_dict()`, the workshop, the fleet state, the jobs of
+the next epoch and the tables' part counts. A shard actor that dies is rebuilt from it by the
+pool and replays the epochs since; a dead coordinator or driver resumes from it.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from array import array
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
 
 from engine import emissions, kpis
 from engine.fleetstate import FleetState
 from engine.fleetstate import save as save_state
+from engine.loadtest_timers import instrument, sum_timers
 from engine.maintenance import Order, Workshop
-from engine.plan import FleetPlan, ShardSpec
+from engine.plan import FleetPlan, KindGroup, ShardSpec
 from engine.policies import FleetView, make_policy
 from engine.recorder import Recorder
 from twins import registry
@@ -36,7 +46,35 @@ class ShardPool(Protocol):
     def collect(self) -> Iterator[EpochResult]:
         """The results of the submitted epoch, in the order they complete."""
 
+    def request_state(self) -> None:
+        """Ask every shard for its state as of now (before the next submit), for a checkpoint."""
+
+    def take_states(self) -> list[dict[str, Any]] | None:
+        """The states asked for by `request_state` (None if a shard died meanwhile)."""
+
+    def commit(self, epochs_done: int) -> None:
+        """A checkpoint after `epochs_done` epochs is on disk: the pool's new restart point."""
+
+    def stats(self) -> dict[str, Any]:
+        """Time by part of the shards' work (summed over shards) and their peak memory."""
+
     def close(self) -> None: ...
+
+
+def shard_plan(plan: FleetPlan, spec: ShardSpec) -> tuple[FleetPlan, ShardSpec]:
+    """A plan holding only one shard's twins (what its actor needs), and the spec within it."""
+    g = plan.groups[spec.kind]
+    rows = slice(spec.lo, spec.hi)
+    sub = KindGroup(
+        g.kind,
+        g.twin_ids[rows],
+        g.twin_index[rows],
+        g.site_index[rows],
+        g.entry_index[rows],
+        {k: v[rows] for k, v in g.params.items()},
+    )
+    small = replace(plan, resolved={}, groups={spec.kind: sub}, shards=[], esg=None)
+    return small, ShardSpec(spec.kind, 0, spec.size)
 
 
 def make_shard(plan: FleetPlan, spec: ShardSpec) -> Shard:
@@ -48,22 +86,43 @@ def make_shard(plan: FleetPlan, spec: ShardSpec) -> Shard:
     env = Environment(plan.sites, g.site_index[rows])
     kind = registry.get(spec.kind)()
     ids = g.twin_ids[rows]
-    return Shard(kind, ids, index, params, env, plan.timing, plan.seed, plan.actions)
+    risk = getattr(plan, "risk", None)  # risk scoring settings (None: off)
+    return Shard(kind, ids, index, params, env, plan.timing, plan.seed, plan.actions, risk=risk)
 
 
 class LocalPool:
     """All shards in this process, run one after the other."""
 
-    def __init__(self, plan: FleetPlan) -> None:
+    def __init__(self, plan: FleetPlan, states: list[dict[str, Any]] | None = None) -> None:
         self.shards = [make_shard(plan, s) for s in plan.shards]
+        self.timers = [instrument(s) for s in self.shards]
+        for shard, state in zip(self.shards, states or [], strict=False):
+            shard.load_state_dict(state)
         self.jobs: list[Job] = []
+        self.states: list[dict[str, Any]] | None = None
 
     def submit(self, jobs: list[Job]) -> None:
         self.jobs = jobs
 
     def collect(self) -> Iterator[EpochResult]:
-        for s in self.shards:
-            yield s.run_epoch(self.jobs)
+        for s, timers in zip(self.shards, self.timers, strict=True):
+            t = time.thread_time()
+            r = s.run_epoch(self.jobs)
+            timers["epoch"] += time.thread_time() - t
+            yield r
+
+    def request_state(self) -> None:
+        self.states = [s.state_dict() for s in self.shards]
+
+    def take_states(self) -> list[dict[str, Any]] | None:
+        states, self.states = self.states, None
+        return states
+
+    def commit(self, epochs_done: int) -> None:
+        pass
+
+    def stats(self) -> dict[str, Any]:
+        return {"timers": sum_timers(self.timers), "actors_peak_rss_mib": [], "nodes": {}}
 
     def close(self) -> None:
         pass
@@ -80,15 +139,28 @@ class Progress:
     twin_ticks_per_s: float = 0.0
     error: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    epoch_latency_s: dict[str, float] = field(default_factory=dict)  # p50, p95, max
+    checkpoint_epoch: int = 0  # epochs saved in the latest checkpoint
+    recoveries: list[dict[str, Any]] = field(default_factory=list)  # shard actors rebuilt
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
+# Coordinator phases timed by the loop (seconds, summed over epochs).
+PHASES = ("wait", "maintenance", "emissions", "state", "record", "checkpoint")
+
+
 class RunLoop:
     """Advance the fleet epoch by epoch, keeping its state and writing its tables."""
 
-    def __init__(self, plan: FleetPlan, run_dir: Path, speed: float | None = None) -> None:
+    def __init__(
+        self,
+        plan: FleetPlan,
+        run_dir: Path,
+        speed: float | None = None,
+        checkpoint_every: int = 0,
+    ) -> None:
         self.plan = plan
         self.speed = speed  # simulated seconds per wall second (real-time mode); None = flat out
         self.run_dir = run_dir
@@ -98,10 +170,19 @@ class RunLoop:
         self._cancel = threading.Event()
         self.rows: dict[str, int] = {}
         self.compute_s = 0.0
-        self.record_s = 0.0
+        self.ray_overhead_s = 0.0
+        self.phase = dict.fromkeys(PHASES, 0.0)
         self.extra_timings: dict[str, float] = {}
         self.workshop = Workshop(plan, plan.maintenance)
         self.policy = make_policy(plan.maintenance)
+        self.checkpoint_every = checkpoint_every
+        self.start_epoch = 0  # > 0 when resumed from a checkpoint
+        self.next_jobs: list[Job] = []  # jobs of the first epoch to run
+        self.restored_tables: dict[str, tuple[int, int]] = {}  # table → (parts, rows) kept
+        self.on_checkpoint: Callable[[RunLoop], None] | None = None
+        self.latencies = array("d")
+        self.shard_stats: dict[str, Any] = {}
+        self.resumed_twin_ticks = 0  # twin-ticks done before this session (resumed runs)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -113,11 +194,15 @@ class RunLoop:
             "rows": self.rows,
             "fleet": self.state.summary(),
             "kpis": kpis.by_kind(self.state, self.plan.maintenance.costs),
+            "shards": self.shard_stats,
         }
 
     def run(self, pool: ShardPool) -> Progress:
         """Run every epoch (or until cancelled); tables are closed whatever happens."""
+        from engine.checkpoint import restore_tables
+
         recorder = Recorder(self.run_dir, self.plan)
+        restore_tables(recorder, self.run_dir, self.restored_tables)
         began = time.perf_counter()
         self.progress.status = "running"
         try:
@@ -132,37 +217,105 @@ class RunLoop:
             costs = self.plan.maintenance.costs
             self.rows = recorder.close(kpis.table(self.state, costs), self.state.wear_table())
             save_state(self.state, self.run_dir / STATE_FILE)
-            self.record_s += time.perf_counter() - t
-            self.progress.timings = {
-                **self.extra_timings,
-                "loop_s": time.perf_counter() - began,
-                "compute_s": self.compute_s,
-                "record_s": self.record_s,
-            }
+            self.phase["record"] += time.perf_counter() - t
+            self._finish_timings(pool, began)
             pool.close()
+        if self.progress.status == "done":
+            from engine.checkpoint import discard
+
+            discard(self.run_dir)  # only a run that did not finish needs its checkpoint
         return self.progress
+
+    def _finish_timings(self, pool: ShardPool, began: float) -> None:
+        try:
+            self.shard_stats = pool.stats()
+        except Exception as e:  # stats are a report, never a reason to fail a run
+            self.shard_stats = {"error": f"{type(e).__name__}: {e}"}
+        self.progress.timings = {
+            **self.extra_timings,
+            "loop_s": time.perf_counter() - began,
+            "compute_s": self.compute_s,
+            "record_s": self.phase["record"],
+            "ray_overhead_s": self.ray_overhead_s,
+            **{f"{p}_s": v for p, v in self.phase.items() if p != "record"},
+        }
+        if len(self.latencies):
+            lat = np.asarray(self.latencies)
+            self.progress.epoch_latency_s = {
+                "p50": float(np.percentile(lat, 50)),
+                "p95": float(np.percentile(lat, 95)),
+                "max": float(lat.max()),
+            }
 
     def _loop(self, pool: ShardPool, recorder: Recorder, began: float) -> None:
         n_epochs = self.plan.timing.n_epochs
-        pool.submit([])
-        for epoch in range(n_epochs):
+        if self.start_epoch >= n_epochs:
+            return
+        pool.submit(self.next_jobs)
+        sent = last_done = time.perf_counter()
+        for epoch in range(self.start_epoch, n_epochs):
+            t = time.perf_counter()
             results = list(pool.collect())
-            self.compute_s += max(r.compute_s for r in results)
+            now = time.perf_counter()
+            self.phase["wait"] += now - t
+            slowest = max(r.compute_s for r in results)
+            self.compute_s += slowest
+            self.ray_overhead_s += max(0.0, now - sent - slowest)
+            self.latencies.append(now - last_done)
+            last_done = now
             self._pace(epoch, began)
+            t = time.perf_counter()
             jobs = self._maintain(epoch, results)
             records = self.workshop.take_records()
-            gases = emissions.account(self.plan, results, epoch)
-            wear = emissions.wear(self.plan, results, epoch)
-            self.state.update(epoch, results, records, gases, wear)
+            self.phase["maintenance"] += time.perf_counter() - t
             last = epoch + 1 == n_epochs or self._cancel.is_set()
+            checkpoint = not last and self._checkpoint_due(epoch + 1)
+            if checkpoint:
+                pool.request_state()  # before the next submit: the state after this epoch
             if not last:
                 pool.submit(jobs)
-            t = time.perf_counter()
-            recorder.write_epoch(epoch, results, records, gases)
-            self.record_s += time.perf_counter() - t
+                sent = time.perf_counter()
+            self._account(epoch, results, records, recorder)
             self._advance_progress(epoch, began)
+            if checkpoint:
+                self._checkpoint(pool, recorder, epoch + 1, jobs)
             if last:
                 break
+
+    def _account(
+        self, epoch: int, results: list[EpochResult], records: Any, recorder: Recorder
+    ) -> None:
+        """Emissions, the live fleet state and the tables of a finished epoch."""
+        t0 = time.perf_counter()
+        gases = emissions.account(self.plan, results, epoch)
+        wear = emissions.wear(self.plan, results, epoch)
+        t1 = time.perf_counter()
+        self.state.update(epoch, results, records, gases, wear)
+        t2 = time.perf_counter()
+        recorder.write_epoch(epoch, results, records, gases)
+        t3 = time.perf_counter()
+        self.phase["emissions"] += t1 - t0
+        self.phase["state"] += t2 - t1
+        self.phase["record"] += t3 - t2
+
+    def _checkpoint_due(self, epochs_done: int) -> bool:
+        k = self.checkpoint_every
+        return k > 0 and epochs_done % k == 0
+
+    def _checkpoint(
+        self, pool: ShardPool, recorder: Recorder, epochs_done: int, jobs: list[Job]
+    ) -> None:
+        from engine.checkpoint import write_checkpoint
+
+        t = time.perf_counter()
+        states = pool.take_states()
+        if states is not None:  # a shard died: keep the previous checkpoint; the pool recovers
+            write_checkpoint(self, recorder, states, epochs_done, jobs)
+            pool.commit(epochs_done)
+            self.progress.checkpoint_epoch = epochs_done
+            if self.on_checkpoint is not None:
+                self.on_checkpoint(self)
+        self.phase["checkpoint"] += time.perf_counter() - t
 
     def _maintain(self, epoch: int, results: list[EpochResult]) -> list[Job]:
         """Epoch boundary: failures and the policy's orders queue; free crews take them."""
@@ -179,7 +332,7 @@ class RunLoop:
         if not self.speed:
             return
         t = self.plan.timing
-        sim_s = t.epoch_span(epoch)[1] * t.tick_s
+        sim_s = (t.epoch_span(epoch)[1] - t.epoch_span(self.start_epoch)[0]) * t.tick_s
         wait = began + sim_s / self.speed - time.perf_counter()
         if wait > 0:
             self._cancel.wait(wait)
@@ -191,4 +344,5 @@ class RunLoop:
         p.sim_time = self.plan.timing.time_at(t1).isoformat()
         p.twin_ticks += (t1 - t0) * self.plan.n_twins
         p.elapsed_s = time.perf_counter() - began
-        p.twin_ticks_per_s = p.twin_ticks / p.elapsed_s if p.elapsed_s > 0 else 0.0
+        done = p.twin_ticks - self.resumed_twin_ticks
+        p.twin_ticks_per_s = done / p.elapsed_s if p.elapsed_s > 0 else 0.0

@@ -1,8 +1,15 @@
-"""Run a scenario: `engine.simulate(path)` from Python, `aurum run` from the shell."""
+"""Run a scenario: `engine.simulate(path)` from Python, `aurum run` from the shell.
+
+A run whose coordinator dies while the driver waits is resumed from its last checkpoint by
+`RunHandle.wait` itself; `engine.checkpoint_resume.resume` (`aurum resume RUN`) continues one
+whose driver died.
+"""
 
 from __future__ import annotations
 
+import os
 import secrets
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +31,23 @@ from engine.summary import Summary
 
 Backend = Literal["ray", "local"]
 ProgressFn = Callable[[dict[str, Any]], None]
+# Checkpoint every this many epochs unless told (0 = never); AURUM_CHECKPOINT_EVERY overrides.
+CHECKPOINT_EVERY = 24
+MAX_COORDINATOR_RESTARTS = 3
+
+
+def checkpoint_every(value: int | None) -> int:
+    if value is not None:
+        return max(0, int(value))
+    env = os.environ.get("AURUM_CHECKPOINT_EVERY")
+    if env:
+        try:
+            return max(0, int(env))
+        except ValueError:
+            raise RunError(
+                Problem("not a whole number", "AURUM_CHECKPOINT_EVERY", env, accepted="0, 1, 2...")
+            ) from None
+    return CHECKPOINT_EVERY
 
 
 @dataclass
@@ -38,6 +62,8 @@ class RunResult:
     rows: dict[str, int]
     fleet: dict[str, Any] = field(repr=False, default_factory=dict)
     kpis: dict[str, dict[str, float]] = field(repr=False, default_factory=dict)
+    # where it ran: actors, nodes, the coordinator's host, shard timers and peak memory
+    execution: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def table(self, name: str) -> pa.Table:
         """A table of the run by name: "production", "twins", "telemetry/truck", ..."""
@@ -88,22 +114,33 @@ def simulate(
     epoch: str | timedelta | None = None,
     speed: float | None = None,
     on_progress: ProgressFn | None = None,
+    checkpoint: int | None = None,
 ) -> RunResult:
     """Run a scenario to the end and return what it left behind.
 
     `seed`, `out`, `twins_per_actor` and `duration` override the scenario's own values;
     `address` joins an existing Ray cluster; `backend="local"` runs every shard in this process;
-    `speed` paces the run to the wall clock (60 = one simulated minute per second).
+    `speed` paces the run to the wall clock (60 = one simulated minute per second);
+    `checkpoint` saves a checkpoint every that many epochs (default 24; 0 = never).
     """
     sc = prepare(scenario, seed, duration, epoch)
     if backend == "local":
-        return _run_local(sc, out, twins_per_actor, speed)
-    handle = start(sc, out=out, twins_per_actor=twins_per_actor, address=address, speed=speed)
+        return _run_local(sc, out, twins_per_actor, speed, checkpoint_every(checkpoint))
+    handle = start(
+        sc,
+        out=out,
+        twins_per_actor=twins_per_actor,
+        address=address,
+        speed=speed,
+        checkpoint=checkpoint,
+    )
     return handle.wait(on_progress)
 
 
-def _setup(sc: ScenarioBase, out: str | Path | None) -> tuple[FleetPlan, str, Path, dict[str, Any]]:
-    plan = build_plan(sc)
+def _setup(
+    sc: ScenarioBase, out: str | Path | None, plan: FleetPlan | None = None
+) -> tuple[FleetPlan, str, Path, dict[str, Any]]:
+    plan = plan if plan is not None else build_plan(sc)
     run_id, run_dir = new_run_dir(out or sc.output.directory, sc.name)
     manifest = {
         "run_id": run_id,
@@ -122,6 +159,9 @@ def _result(
     sim_h = plan.timing.total_ticks * plan.timing.tick_s / 3600.0
     rate = progress["twin_ticks_per_s"]
     summary = Summary.from_fleet(result["fleet"], result["kpis"], sim_h, wall, rate)
+    execution = dict(result.get("execution", {}))
+    execution["shards"] = result.get("shards", {})
+    execution["coordinator_peak_rss_mib"] = result.get("coordinator_peak_rss_mib")
     return RunResult(
         run_id,
         run_dir,
@@ -131,27 +171,68 @@ def _result(
         result["rows"],
         result["fleet"],
         result["kpis"],
+        execution,
     )
 
 
 def _run_local(
-    sc: ScenarioBase, out: str | Path | None, twins_per_actor: int | str | None, speed: float | None
+    sc: ScenarioBase,
+    out: str | Path | None,
+    twins_per_actor: int | str | None,
+    speed: float | None,
+    every: int,
 ) -> RunResult:
+    from engine.capacity import check_local, sizing
+
     began = time.perf_counter()
-    plan, run_id, run_dir, manifest = _setup(sc, out)
     tpa = twins_per_actor if twins_per_actor is not None else sc.execution.twins_per_actor
-    plan = with_shards(plan, tpa, 1)
-    manifest["execution"] = {"backend": "local", "shards": len(plan.shards)}
-    loop = RunLoop(plan, run_dir, speed)
+    check_local(sizing(sc, tpa, 1), Path(out or sc.output.directory))
+    plan = with_shards(build_plan(sc), tpa, 1)
+    plan, run_id, run_dir, manifest = _setup(sc, out, plan)
+    manifest["execution"] = {
+        "backend": "local",
+        "shards": len(plan.shards),
+        "checkpoint_every": every,
+    }
+    loop = RunLoop(plan, run_dir, speed, every)
+    return _drive_local(plan, run_id, run_dir, manifest, loop, None, began)
+
+
+def _drive_local(
+    plan: FleetPlan,
+    run_id: str,
+    run_dir: Path,
+    manifest: dict[str, Any],
+    loop: RunLoop,
+    states: list[dict[str, Any]] | None,
+    began: float,
+) -> RunResult:
+    def saved(loop: RunLoop) -> None:
+        write_manifest(run_dir, manifest, loop.progress.to_dict(), {})
+
+    loop.on_checkpoint = saved
+    write_manifest(run_dir, manifest, loop.progress.to_dict(), {})
     try:
-        loop.run(LocalPool(plan))
+        loop.run(LocalPool(plan, states))
     finally:
         write_manifest(run_dir, manifest, loop.progress.to_dict(), loop.rows)
-    return _result(plan, run_id, run_dir, loop.result(), time.perf_counter() - began)
+    out = loop.result()
+    out["coordinator_peak_rss_mib"] = _peak_rss()
+    return _result(plan, run_id, run_dir, out, time.perf_counter() - began)
+
+
+def _peak_rss() -> float:
+    from engine.loadtest_timers import peak_rss_mib
+
+    return peak_rss_mib()
 
 
 class RunHandle:
-    """A run in progress on Ray: read its live state, cancel it, or wait for its end."""
+    """A run in progress on Ray: read its live state, cancel it, or wait for its end.
+
+    If the coordinator dies while `wait` waits, a new one resumes the run from its last
+    checkpoint (up to MAX_COORDINATOR_RESTARTS times).
+    """
 
     def __init__(
         self, plan: FleetPlan, run_id: str, run_dir: Path, coordinator: Any, began: float
@@ -162,6 +243,9 @@ class RunHandle:
         self.coordinator = coordinator
         self.began = began
         self.done_ref: Any = None
+        self.execution: dict[str, Any] = {}
+        self.relaunch: Callable[[], None] | None = None
+        self.restarts = 0
 
     def _get(self, ref: Any) -> Any:
         import ray
@@ -187,6 +271,10 @@ class RunHandle:
 
         return ray.get(self.coordinator.snapshot.remote(), timeout=timeout)
 
+    def shard_actors(self) -> list[tuple[Any, dict[str, Any]]]:
+        """(actor handle, {pid, node, host, twins}) of every shard actor now."""
+        return self._get(self.coordinator.shard_actors.remote())
+
     def cancel(self) -> None:
         self._get(self.coordinator.cancel.remote())
 
@@ -200,16 +288,39 @@ class RunHandle:
         import ray
 
         try:
-            while not ray.wait([self.done_ref], timeout=0.25)[0]:
-                if on_progress is not None:
-                    on_progress(self.progress())
-            result: dict[str, Any] = ray.get(self.done_ref)
+            while True:
+                try:
+                    while not ray.wait([self.done_ref], timeout=0.25)[0]:
+                        if on_progress is not None:
+                            on_progress(self.progress())
+                    result: dict[str, Any] = ray.get(self.done_ref)
+                    break
+                except ray.exceptions.RayActorError as e:  # the coordinator died
+                    self._restart(e)
         finally:
             ray.kill(self.coordinator)  # also when the run failed: no leaked actor
         if on_progress is not None:
             on_progress(result["progress"])
         wall = time.perf_counter() - self.began
+        result["execution"] = self.execution | {"coordinator_restarts": self.restarts}
         return _result(self.plan, self.run_id, self.run_dir, result, wall)
+
+    def _restart(self, e: Exception) -> None:
+        from engine.checkpoint import latest
+
+        ck = latest(self.run_dir)
+        if self.relaunch is None or ck is None or self.restarts >= MAX_COORDINATOR_RESTARTS:
+            why = "no checkpoint yet" if ck is None else f"{self.restarts} restarts already"
+            raise RunError(
+                Problem(
+                    f"the run's coordinator died ({type(e).__name__}) and cannot be resumed "
+                    f"here: {why}; `aurum resume {self.run_dir}` continues from the last "
+                    "checkpoint if there is one",
+                    path="execution",
+                )
+            ) from None
+        self.restarts += 1
+        self.relaunch()
 
 
 def start(
@@ -222,18 +333,20 @@ def start(
     duration: str | timedelta | None = None,
     epoch: str | timedelta | None = None,
     speed: float | None = None,
+    checkpoint: int | None = None,
 ) -> RunHandle:
     """Start a run on Ray (local or `address`) and return at once with a handle to it."""
-    import ray
-
-    from engine.rayrun import cluster_error, connect, start_coordinator
+    from engine.capacity import check_cluster, sizing
+    from engine.rayrun import connect
 
     began = time.perf_counter()
     sc = prepare(scenario, seed, duration, epoch)
-    plan, run_id, run_dir, manifest = _setup(sc, out)
+    every = checkpoint_every(checkpoint)
     tpa = twins_per_actor if twins_per_actor is not None else sc.execution.twins_per_actor
     cpus = connect(address)
-    plan = with_shards(plan, tpa, cpus)
+    check_cluster(sizing(sc, tpa, cpus), Path(out or sc.output.directory))
+    plan = with_shards(build_plan(sc), tpa, cpus)
+    plan, run_id, run_dir, manifest = _setup(sc, out, plan)
     t1 = time.perf_counter()
     manifest["execution"] = {
         "backend": "ray",
@@ -241,15 +354,52 @@ def start(
         "actors": len(plan.shards),
         "twins_per_actor": tpa,
         "address": address,
+        "speed": speed,
+        "checkpoint_every": every,
     }
-    manifest["execution"]["speed"] = speed
-    coordinator = start_coordinator(plan, run_dir, manifest, speed)
+    handle = RunHandle(plan, run_id, run_dir, None, began)
+    _launch(handle, manifest, speed, every, cpus, {"ray_connect_s": t1 - began}, resume=False)
+    return handle
+
+
+def note_resume(manifest: dict[str, Any], epochs_done: int) -> None:
+    """Record in the manifest that the run went on from a checkpoint."""
+    at = datetime.now(UTC).isoformat(timespec="seconds")
+    manifest.setdefault("resumed", []).append({"from_epoch": epochs_done, "at": at})
+
+
+def _launch(
+    handle: RunHandle,
+    manifest: dict[str, Any],
+    speed: float | None,
+    every: int,
+    cpus: int,
+    timings: dict[str, float],
+    resume: bool,
+) -> None:
+    """Start a coordinator (fresh, or resuming the run's last checkpoint) and its run."""
+    import ray
+
+    from engine.rayrun import cluster_error, start_coordinator
+
+    t = time.perf_counter()
+    if resume:
+        from engine.checkpoint import latest
+
+        ck = latest(handle.run_dir)
+        note_resume(manifest, ck.epochs_done if ck is not None else 0)
+    coordinator = start_coordinator(handle.plan, handle.run_dir, manifest, speed, every, resume)
     try:
-        ray.get(coordinator.start.remote(cpus))
+        info: dict[str, Any] = ray.get(coordinator.start.remote(cpus))
     except ray.exceptions.RayError as e:
         raise cluster_error("the run's actors could not start on the cluster", e) from None
-    t2 = time.perf_counter()
-    handle = RunHandle(plan, run_id, run_dir, coordinator, began)
-    timings = {"ray_connect_s": t1 - began, "actors_start_s": t2 - t1}
-    handle.done_ref = coordinator.run.remote(timings)
-    return handle
+    here = socket.gethostname()
+    if info["coordinator_host"] != here:  # Ray Client: files are written on the head node
+        info["warning"] = (
+            f"tables are written on host {info['coordinator_host']} (not {here}) "
+            f"in {info['run_dir']}"
+        )
+    handle.coordinator = coordinator
+    handle.execution = info
+    handle.done_ref = coordinator.run.remote(timings | {"actors_start_s": time.perf_counter() - t})
+    handle.relaunch = lambda: _launch(handle, manifest, speed, every, cpus, {}, resume=True)

@@ -22,6 +22,7 @@ from pydantic import (
 from engine.durations import Duration
 from engine.injections import Injection
 from engine.maintenance_config import MaintenanceConfig
+from engine.risk_options import RiskOptions
 from esg import EsgOptions, SiteEsg
 from twins import registry
 from twins.kind import Kind
@@ -143,6 +144,10 @@ class ScenarioBase(BaseModel):
         default_factory=list, description="Failure modes, anomalies and sensor faults to inject"
     )
     maintenance: MaintenanceConfig = MaintenanceConfig()
+    risk: RiskOptions = Field(
+        default_factory=RiskOptions,
+        description="Failure-risk scoring: on/off, interval, alert levels, model files",
+    )
     esg: EsgOptions = Field(
         default_factory=EsgOptions,
         description="Emissions: GWP set (AR6), factor set (ipcc, epa, desnz), monthly grid",

@@ -22,6 +22,8 @@ from twins.failures import FailureModel
 from twins.faults import SensorFault, apply_faults
 from twins.kind import Channel, Kind, State, Status, TickContext, TickOutput
 from twins.params import KindParams, ParamArrays, stack
+from twins.risk.scoring import RiskEpoch, RiskScoring
+from twins.risk.settings import RiskSettings
 from twins.rng import Streams, twin_keys
 from twins.schedule import Action, FaultInjection, Job, ModeInjection, Schedule
 from twins.site import Ambient, Environment
@@ -51,6 +53,10 @@ class EpochResult:
     compute_s: float
     # "<activity>/<mode>" → (n,) resources used in the epoch because of that mode's wear
     excess: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    risk: NDArray[np.float32] | None = None  # (n,) latest failure risk (NaN: not scored)
+    # mode → (n,) how far its symptom moved from the twin's baseline towards the alarm (0 → 1)
+    progress: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    features: dict[str, NDArray[Any]] = field(default_factory=dict)  # feature rows to record
 
 
 class Shard:
@@ -66,6 +72,7 @@ class Shard:
         timing: Timing,
         seed: int,
         actions: Iterable[Action] = (),
+        risk: RiskSettings | None = None,
     ) -> None:
         self.kind = kind
         self.twin_ids = list(twin_ids)
@@ -87,6 +94,12 @@ class Shard:
         self._noisy = [c for c in kind.sensors if not c.categories]
         self._coded = [c for c in kind.sensors if c.categories]
         self._labels = {name: i for i, name in enumerate(self.labels(kind))}
+        self.scoring: RiskScoring | None = None
+        if risk is not None:
+            self.use_risk(risk)
+
+    def use_risk(self, settings: RiskSettings) -> None:
+        self.scoring = RiskScoring(type(self.kind), settings, self.n, self.timing.tick_s)
 
     @staticmethod
     def labels(kind: Kind | type[Kind]) -> list[str]:
@@ -124,7 +137,9 @@ class Shard:
             out = self._tick(tick, log)
             acc.add(tick, out)
         assert out is not None
-        result = acc.result(self, out, log, t1, time.perf_counter() - began)
+        s = self.scoring
+        scored = s.finish(log, self.twin_index, acc.sample_ticks) if s is not None else None
+        result = acc.result(self, out, log, t1, time.perf_counter() - began, scored)
         self.epoch += 1
         return result
 
@@ -140,6 +155,11 @@ class Shard:
         status = out.status
         status[self.machine == Status.DOWN] = Status.DOWN
         status[self.machine == Status.MAINTENANCE] = Status.MAINTENANCE
+        if self.scoring is not None and self.scoring.due(tick):
+            channels = self.scoring.spec.channels
+            truth = {c: out.sensors[c][None, :] for c in channels}
+            reported, _ = self.report(truth, np.array([tick]), channels)
+            self.scoring.observe(tick, {c: v[0] for c, v in reported.items()}, status)
         return out
 
     def _degrade(
@@ -197,6 +217,8 @@ class Shard:
             self.failures.renew(self.state, mode, i, self.rng, job.restoration)
         self.machine[i] = AVAILABLE
         self.down_mode[i] = -1
+        if self.scoring is not None:
+            self.scoring.reset(tick, i)
         event = Event.PREVENTIVE_END if job.preventive else Event.REPAIR_END
         log.add(
             tick, self.twin_index[i], event, self._labels[job.modes[0]], np.array([job.restoration])
@@ -219,22 +241,33 @@ class Shard:
         return new
 
     def report(
-        self, truth: dict[str, NDArray[np.float64]], ticks: NDArray[np.int64]
+        self,
+        truth: dict[str, NDArray[np.float64]],
+        ticks: NDArray[np.int64],
+        only: Sequence[str] | None = None,
     ) -> tuple[dict[str, NDArray[Any]], list[tuple[str, NDArray[Any], NDArray[Any]]]]:
-        """What the sensors report at some ticks (truth + noise + faults, clipped to range),
-        and for each faulted channel the (rows, twins) the faults changed."""
+        """What the sensors (or `only` these noisy ones) report at some ticks (truth + noise +
+        faults, clipped to range), and for each faulted channel the (rows, twins) it changed."""
         out: dict[str, NDArray[Any]] = {}
         changed = []
         tick_h = self.timing.tick_s / 3600.0
+        if only is not None:
+            wanted = [c for c in self._noisy if c.name in only]
+            return {c.name: self._reported(c, truth[c.name], ticks, tick_h)[0] for c in wanted}, []
         for c in self._noisy:
-            value = self._measure(c, truth[c.name], ticks)
-            faults = [f for f in self.faults if f.channel == c.name]
-            for rows, twin in apply_faults(value, ticks, faults, self.rng, tick_h):
-                changed.append((c.name, rows, np.full(len(rows), twin)))
-            out[c.name] = value.astype(np.float32)
+            out[c.name], hit = self._reported(c, truth[c.name], ticks, tick_h)
+            changed += [(c.name, rows, np.full(len(rows), twin)) for rows, twin in hit]
         for c in self._coded:
             out[c.name] = truth[c.name].astype(np.int8)
         return out, changed
+
+    def _reported(
+        self, c: Channel, truth: NDArray[np.float64], ticks: NDArray[np.int64], tick_h: float
+    ) -> tuple[NDArray[np.float32], list[tuple[NDArray[np.intp], int]]]:
+        value = self._measure(c, truth, ticks)
+        faults = [f for f in self.faults if f.channel == c.name]
+        hit = apply_faults(value, ticks, faults, self.rng, tick_h)
+        return value.astype(np.float32), hit
 
     def _measure(
         self, c: Channel, truth: NDArray[np.float64], ticks: NDArray[np.int64]
@@ -253,6 +286,7 @@ class Shard:
             "down_mode": self.down_mode.copy(),
             "faults": [dict(f.__dict__) for f in self.faults],
             "pending": self.schedule.pending(),
+            "risk": self.scoring.state_dict() if self.scoring is not None else None,
         }
 
     def load_state_dict(self, saved: dict[str, Any]) -> None:
@@ -263,6 +297,8 @@ class Shard:
         self.faults = [SensorFault(**f) for f in saved["faults"]]
         self.schedule = Schedule(self.schedule.position)
         self.add_actions(saved["pending"])
+        if self.scoring is not None and saved.get("risk") is not None:
+            self.scoring.load_state_dict(saved["risk"])
 
 
 class _Accumulator:
@@ -303,10 +339,18 @@ class _Accumulator:
             self.status[row] = out.status
 
     def result(
-        self, shard: Shard, out: TickOutput, log: EventLog, t1: int, compute_s: float
+        self,
+        shard: Shard,
+        out: TickOutput,
+        log: EventLog,
+        t1: int,
+        compute_s: float,
+        scored: RiskEpoch | None = None,
     ) -> EpochResult:
         telemetry, changed = shard.report(self.buf, self.sample_ticks)
         telemetry["status"] = self.status
+        nan = np.full(self.status.shape, np.nan, dtype=np.float32)
+        telemetry["risk"] = scored.sampled if scored is not None else nan
         last, _ = shard.report({k: v[None, :] for k, v in out.sensors.items()}, np.array([t1 - 1]))
         latest: dict[str, NDArray[Any]] = {k: v[0] for k, v in last.items()}
         latest["status"] = out.status.copy()
@@ -328,6 +372,9 @@ class _Accumulator:
             faulted=self._faulted(shard, telemetry, changed),
             compute_s=compute_s,
             excess=self.excess,
+            risk=scored.latest if scored is not None else np.full(self.n, np.nan, np.float32),
+            progress=scored.progress if scored is not None else {},
+            features=scored.rows if scored is not None else {},
         )
 
     def _faulted(

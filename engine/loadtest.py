@@ -1,0 +1,342 @@
+"""`aurum loadtest`: spawn a large fleet, run it flat out, and measure it.
+
+    aurum loadtest --twins 100000 [--mix truck=0.6,mill=0.1,boiler=0.3] [--days 1]
+    aurum loadtest --scenario scenarios/fleet-1k.yaml [--address ray://head:10001]
+
+Reports twin-ticks/s, wall time, peak memory (driver, coordinator, each shard actor, and the
+whole local Ray session), the actors and nodes used, epoch latency (p50/p95) and where the time
+went: the shards' physics, failure modes, sensors and risk scoring, the coordinator's emissions
+accounting, fleet state, maintenance, recording and checkpoints, and Ray's overhead. Telemetry
+resolution is chosen for the fleet size (coarser for big fleets) so the disk stays sane.
+The tables go to a temporary folder removed afterwards unless `--out` is given.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from engine.errors import Problem, RunError
+from engine.manifest import read_manifest
+
+MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}
+# Finest telemetry resolution whose rows stay under this many per simulated day.
+TELEMETRY_ROWS_PER_DAY = 10_000_000
+LADDER_MIN = (1, 5, 15, 30, 60, 120, 360, 720, 1440)
+SITES: list[dict[str, Any]] = [
+    {
+        "id": "atacama",
+        "country": "CL",
+        "altitude_m": 3000,
+        "climate": {"ambient_mean_c": 12, "ambient_amplitude_c": 10, "utc_offset_h": -3},
+        "road": {
+            "segments": [
+                {"length_m": 400, "grade_pct": 0.0, "rolling_resistance_pct": 4.5},
+                {"length_m": 3000, "grade_pct": 9.0, "rolling_resistance_pct": 3.0},
+                {"length_m": 2500, "grade_pct": 1.0, "rolling_resistance_pct": 2.5},
+            ]
+        },
+    },
+    {
+        "id": "arequipa",
+        "country": "PE",
+        "altitude_m": 2600,
+        "climate": {"ambient_mean_c": 16, "ambient_amplitude_c": 7, "utc_offset_h": -5},
+        "road": {
+            "segments": [
+                {"length_m": 300, "grade_pct": 0.0, "rolling_resistance_pct": 4.0},
+                {"length_m": 1800, "grade_pct": 8.0, "rolling_resistance_pct": 3.0},
+                {"length_m": 1200, "grade_pct": -2.0, "rolling_resistance_pct": 2.5},
+            ]
+        },
+    },
+]
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """ "truck=0.6,mill=0.1,boiler=0.3" → shares summing to 1."""
+    from twins import registry
+
+    kinds = {k.name for k in registry.all_kinds()}
+    mix: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, share = part.partition("=")
+        try:
+            value = float(share)
+        except ValueError:
+            value = -1.0
+        if name not in kinds or not value >= 0:
+            raise RunError(
+                Problem(
+                    "not kind=share",
+                    "--mix",
+                    part,
+                    accepted=f"kind=share with kind one of {', '.join(sorted(kinds))}",
+                )
+            )
+        mix[name] = value
+    total = sum(mix.values())
+    if total <= 0:
+        raise RunError(Problem("shares sum to 0", "--mix", text, accepted="positive shares"))
+    return {k: v / total for k, v in mix.items() if v > 0}
+
+
+def split(n: int, mix: dict[str, float]) -> dict[str, int]:
+    """n twins by kind in the mix's proportions (largest remainders: they sum to n)."""
+    exact = {k: n * f for k, f in mix.items()}
+    counts = {k: math.floor(v) for k, v in exact.items()}
+    for k in sorted(exact, key=lambda k: counts[k] - exact[k])[: n - sum(counts.values())]:
+        counts[k] += 1
+    return {k: c for k, c in counts.items() if c > 0}
+
+
+def telemetry_minutes(n: int, tick_min: int = 1) -> int:
+    """Telemetry resolution for a fleet of n twins (minutes, a multiple of the tick)."""
+    for m in LADDER_MIN:
+        if m % tick_min == 0 and n * (1440 // m) <= TELEMETRY_ROWS_PER_DAY:
+            return m
+    return LADDER_MIN[-1]
+
+
+def fleet_scenario(
+    n: int,
+    mix: dict[str, float] | None = None,
+    days: float = 1.0,
+    telemetry: str | None = None,
+    policy: str = "condition_based",
+    risk: bool = False,
+    seed: int = 7,
+) -> dict[str, Any]:
+    """A scenario of n twins over two Andean sites (two thirds at the first)."""
+    fleet = []
+    for kind, count in split(n, mix or MIX).items():
+        first = (2 * count + 2) // 3
+        for site, c in (("atacama", first), ("arequipa", count - first)):
+            if c:
+                prefix = f"{site[:2].upper()}-{kind.upper()}-"
+                fleet.append({"kind": kind, "count": c, "id_prefix": prefix, "site": site})
+    data: dict[str, Any] = {
+        "name": f"loadtest-{n}",
+        "seed": seed,
+        "start": "2026-03-02T00:00:00Z",
+        "duration": f"{max(1, round(days * 1440))}min",
+        "tick": "1min",
+        "epoch": "1h",
+        "sites": SITES,
+        "fleet": fleet,
+        "maintenance": {"policy": policy},
+        "output": {"telemetry_resolution": telemetry or f"{telemetry_minutes(n)}min"},
+    }
+    if risk:
+        data["risk"] = {"enabled": True}
+    return data
+
+
+class SessionMemory:
+    """Peak proportional memory (PSS) of this process and its descendants — the driver and,
+    for a local Ray it started, every Ray process and actor — sampled every `every` s."""
+
+    def __init__(self, every: float = 0.5) -> None:
+        self.every = every
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self) -> int:
+        me = psutil.Process()
+        total = 0
+        for p in [me, *me.children(recursive=True)]:
+            try:
+                total += p.memory_full_info().pss
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.sample())
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> SessionMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _disk(run_dir: Path) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for f in run_dir.rglob("*"):
+        if f.is_file():
+            rel = f.relative_to(run_dir).parts
+            key = "/".join(rel[:2]) if rel[0] == "telemetry" else rel[0].removesuffix(".parquet")
+            sizes[key] = sizes.get(key, 0) + f.stat().st_size
+    return sizes
+
+
+def run(
+    scenario: dict[str, Any] | str | Path,
+    *,
+    out: str | Path | None = None,
+    backend: str = "ray",
+    address: str | None = None,
+    twins_per_actor: int | str | None = None,
+    days: float | None = None,
+    checkpoint: int | None = None,
+    on_progress: Any = None,
+    sample_every: float = 0.5,
+) -> dict[str, Any]:
+    """Run a load test; every figure of the report as plain data."""
+    from engine.runner import prepare, simulate
+
+    began = time.perf_counter()
+    duration = f"{max(1, round(days * 1440))}min" if days is not None else None
+    sc = prepare(scenario, duration=duration)
+    keep = out is not None
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="aurum-loadtest-"))
+    try:
+        with SessionMemory(sample_every) as mem:
+            r = simulate(
+                sc,
+                out=folder,
+                backend=backend,  # type: ignore[arg-type]
+                address=address,
+                twins_per_actor=twins_per_actor,
+                checkpoint=checkpoint,
+                on_progress=on_progress,
+            )
+        wall = time.perf_counter() - began
+        disk = _disk(r.run_dir)
+        execution = read_manifest(r.run_dir).get("execution", {})
+    finally:
+        if not keep:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+    return _figures(sc, r, wall, mem.peak, disk, execution, kept=keep)
+
+
+def _figures(
+    sc: Any,
+    r: Any,
+    wall: float,
+    session_pss: int,
+    disk: dict[str, int],
+    execution: dict[str, Any],
+    kept: bool,
+) -> dict[str, Any]:
+    from engine.loadtest_timers import peak_rss_mib
+
+    p = r.progress
+    t = p["timings"]
+    shards = r.execution.get("shards", {})
+    actors = shards.get("actors_peak_rss_mib", [])
+    counts: dict[str, int] = {}
+    for e in sc.model_dump()["fleet"]:
+        counts[e["kind"]] = counts.get(e["kind"], 0) + (e["count"] or 1)
+    return {
+        "twins": sum(counts.values()),
+        "kinds": counts,
+        "days": sc.duration.total_seconds() / 86400,
+        "tick_s": sc.tick.total_seconds(),
+        "epoch_s": sc.epoch.total_seconds(),
+        "telemetry_s": sc.output.telemetry_resolution.total_seconds(),
+        "policy": sc.maintenance.policy,
+        "risk": bool(getattr(getattr(sc, "risk", None), "enabled", False)),
+        "backend": execution.get("backend"),
+        "status": r.status,
+        "twin_ticks": p["twin_ticks"],
+        "wall_s": wall,
+        "loop_s": t.get("loop_s", 0.0),
+        "rate_loop": p["twin_ticks"] / t["loop_s"] if t.get("loop_s") else 0.0,
+        "rate_wall": p["twin_ticks"] / wall if wall else 0.0,
+        "actors": execution.get("actors", 0),
+        "shards": execution.get("actors", execution.get("shards", 0)),
+        "cluster_cpus": execution.get("cluster_cpus"),
+        "nodes": shards.get("nodes", {}),
+        "hosts": shards.get("hosts", []),
+        "epoch_latency_s": p.get("epoch_latency_s", {}),
+        "timings": t,
+        "shard_timers": shards.get("timers", {}),
+        "memory_mib": {
+            "driver_peak_rss": peak_rss_mib(),
+            "coordinator_peak_rss": r.execution.get("coordinator_peak_rss_mib"),
+            "actor_peak_rss_max": max(actors, default=0.0),
+            "actors_peak_rss_sum": sum(actors),
+            "session_peak_pss": session_pss / 2**20,
+        },
+        "disk_mib": {k: v / 2**20 for k, v in sorted(disk.items())},
+        "rows": r.rows,
+        "recoveries": p.get("recoveries", []),
+        "run_dir": str(r.run_dir) if kept else None,
+    }
+
+
+def register(sub: Any) -> None:
+    """Add `loadtest` to the `aurum` command."""
+    p = sub.add_parser(
+        "loadtest", help="spawn a large fleet, run it flat out, report throughput and memory"
+    )
+    p.add_argument("--twins", type=int, help="fleet size (with --mix), e.g. 100000")
+    p.add_argument("--mix", default="truck=0.6,mill=0.1,boiler=0.3", help="kind=share,...")
+    p.add_argument("--days", type=float, help="simulated days (default 1)")
+    p.add_argument("--scenario", help="run this scenario file instead of a generated fleet")
+    p.add_argument("--telemetry", help='telemetry resolution, e.g. "15min" (default: by size)')
+    p.add_argument("--policy", default="condition_based", help="maintenance policy")
+    p.add_argument("--risk", action="store_true", help="score failure risk (needs the models)")
+    p.add_argument("--twins-per-actor", help='twins per shard actor, or "auto"')
+    p.add_argument("--address", help="join an existing Ray cluster (or set RAY_ADDRESS)")
+    p.add_argument("--local", action="store_true", help="every shard in this process")
+    p.add_argument("--checkpoint", type=int, help="checkpoint every K epochs (0 = never)")
+    p.add_argument("--out", help="keep the run's tables in this folder")
+    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    p.set_defaults(func=cmd_loadtest)
+
+
+def cmd_loadtest(args: argparse.Namespace) -> int:
+    from engine.cli import _progress_display, err
+    from engine.loadtest_report import show
+
+    if (args.twins is None) == (args.scenario is None):
+        raise RunError(Problem("give --twins N or --scenario FILE", "loadtest", None))
+    if args.twins is not None and args.twins < 1:
+        raise RunError(Problem("must be at least 1", "--twins", args.twins))
+    scenario: dict[str, Any] | str
+    if args.scenario is not None:
+        scenario = args.scenario
+    else:
+        scenario = fleet_scenario(
+            args.twins, parse_mix(args.mix), 1.0, args.telemetry, args.policy, args.risk
+        )
+    tpa = args.twins_per_actor
+    if tpa is not None and tpa != "auto":
+        try:
+            tpa = int(tpa)
+        except ValueError:
+            raise RunError(Problem("not a number", "--twins-per-actor", tpa)) from None
+    with _progress_display(False) as on_progress:
+        figures = run(
+            scenario,
+            out=args.out,
+            backend="local" if args.local else "ray",
+            address=args.address,
+            twins_per_actor=tpa,
+            days=args.days,
+            checkpoint=args.checkpoint,
+            on_progress=on_progress,
+        )
+    show(figures)
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
+        err.print(f"figures written to {args.json}", highlight=False)
+    return 0 if figures["status"] == "done" else 1
