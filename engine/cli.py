@@ -226,6 +226,13 @@ def show_summary(summary: Summary) -> None:
         for line in summary.emission_lines():
             e.add_row(*line)
         out.print(e)
+    if summary.risk_lines():
+        r = Table(title="Failure risk (latest scores; alerts over the run)", box=box.SIMPLE_HEAD)
+        for c in summary.RISK:
+            r.add_column(c, justify="left" if c in ("", "twin") else "right")
+        for line in summary.risk_lines():
+            r.add_row(*line)
+        out.print(r)
     out.print(summary.footer(), highlight=False)
 
 

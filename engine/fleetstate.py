@@ -61,6 +61,7 @@ class FleetState:
             for name, g in plan.groups.items()
         }
         self.risk = np.full(n, np.nan)  # latest failure risk per twin (NaN: not scored)
+        self.alerts = np.zeros(n)  # risk alerts raised per twin
         self.epochs_done = 0
         self.sim_time: datetime = plan.timing.start
         self.recent_events: deque[dict[str, Any]] = deque(maxlen=RECENT)
@@ -79,6 +80,7 @@ class FleetState:
             out["gases"] = {k: v.copy() for k, v in self.gases.items()}
             out["wear"] = {k: v.copy() for k, v in self.wear.items()}
             out["risk"] = self.risk.copy()
+            out["alerts"] = self.alerts.copy()
             return out
 
     def load_arrays(self, snap: dict[str, Any]) -> None:
@@ -93,6 +95,7 @@ class FleetState:
             self.gases = dict(snap.get("gases", self.gases))
             self.wear = dict(snap.get("wear", {}))
             self.risk = np.asarray(snap.get("risk", np.full(len(self.status), np.nan)))
+            self.alerts = np.asarray(snap.get("alerts", np.zeros(len(self.status))))
             t = self.plan.timing
             done = self.epochs_done
             self.sim_time = t.time_at(t.epoch_span(done - 1)[1]) if done else t.start
@@ -129,6 +132,8 @@ class FleetState:
                 self._remember(r)
                 failed = r.events["event"] == Event.FAILURE
                 np.add.at(self.failures, r.events["twin"][failed], 1.0)
+                alerted = r.events["event"] == Event.ALERT
+                np.add.at(self.alerts, r.events["twin"][alerted], 1.0)
                 self.status[idx] = r.latest["status"]
                 if r.risk is not None:
                     self.risk[idx] = r.risk
@@ -230,7 +235,25 @@ class FleetState:
             "producing_h": producing,
             "physical_availability": (total_h - down) / total_h if total_h else None,
             "emissions": self._emissions(mask),
+            "risk": self._risk(mask),
         }
+
+    def _risk(self, mask: np.ndarray) -> dict[str, Any]:
+        """Twins scored, alerts raised, and the highest latest risk among some twins."""
+        risk = self.risk[mask]
+        scored = ~np.isnan(risk)
+        out: dict[str, Any] = {
+            "scored": int(scored.sum()),
+            "alerts": int(self.alerts[mask].sum()),
+            "alerted_twins": int((self.alerts[mask] > 0).sum()),
+            "max_risk": None,
+            "max_twin": None,
+        }
+        if scored.any():
+            i = int(np.flatnonzero(mask)[np.flatnonzero(scored)[np.argmax(risk[scored])]])
+            out["max_risk"] = float(self.risk[i])
+            out["max_twin"] = self.plan_ids()[i]
+        return out
 
     def _emissions(self, mask: np.ndarray | int) -> dict[str, Any]:
         """kg CO2e by scope (the scenario's GWP set) of some twins, and of their wear."""
@@ -357,6 +380,7 @@ def save(state: FleetState, path: Path) -> None:
     arrays |= {f"wear/{k}": v for k, v in snap["wear"].items()}
     arrays["epochs_done"] = np.array(snap["epochs_done"])
     arrays["risk"] = snap["risk"]
+    arrays["alerts"] = snap["alerts"]
     tmp = path.with_suffix(".tmp.npz")
     np.savez_compressed(tmp, **arrays)  # type: ignore[arg-type]  # numpy stubs: **kw as bool
     tmp.replace(path)
@@ -377,6 +401,8 @@ def load(plan: FleetPlan, path: Path) -> FleetState:
         snap["epochs_done"] = int(z["epochs_done"])
         if "risk" in z.files:  # runs saved before risk scoring have none
             snap["risk"] = z["risk"]
+        if "alerts" in z.files:
+            snap["alerts"] = z["alerts"]
     state.load_arrays(snap)
     return state
 

@@ -112,7 +112,7 @@ def fleet_scenario(
     days: float = 1.0,
     telemetry: str | None = None,
     policy: str = "condition_based",
-    risk: bool = False,
+    risk: bool = True,
     seed: int = 7,
 ) -> dict[str, Any]:
     """A scenario of n twins over two Andean sites (two thirds at the first)."""
@@ -135,8 +135,7 @@ def fleet_scenario(
         "maintenance": {"policy": policy},
         "output": {"telemetry_resolution": telemetry or f"{telemetry_minutes(n)}min"},
     }
-    if risk:
-        data["risk"] = {"enabled": True}
+    data["risk"] = {"enabled": risk}  # every twin scores its failure risk (or not: --no-risk)
     return data
 
 
@@ -293,7 +292,12 @@ def register(sub: Any) -> None:
     p.add_argument("--scenario", help="run this scenario file instead of a generated fleet")
     p.add_argument("--telemetry", help='telemetry resolution, e.g. "15min" (default: by size)')
     p.add_argument("--policy", default="condition_based", help="maintenance policy")
-    p.add_argument("--risk", action="store_true", help="score failure risk (needs the models)")
+    p.add_argument(
+        "--risk",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="score failure risk every 10 simulated minutes (default; --no-risk: off)",
+    )
     p.add_argument("--twins-per-actor", help='twins per shard actor, or "auto"')
     p.add_argument("--address", help="join an existing Ray cluster (or set RAY_ADDRESS)")
     p.add_argument("--local", action="store_true", help="every shard in this process")

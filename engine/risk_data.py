@@ -33,6 +33,7 @@ from engine.recorder import read_table
 from engine.risk_run import simulate_local
 from twins import registry
 from twins.risk import FeatureSpec
+from twins.risk.settings import DEFAULT_CLEAR_AFTER_H
 from twins.rng import stable_hash
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -238,6 +239,11 @@ def _time_to_failure(
 
 def _is_validation(twin_id: str) -> bool:
     return stable_hash(f"risk-validation/{twin_id}") % 1000 < VALIDATION_SHARE * 1000
+
+
+def dwell_rows(fleet: FleetSpec, clear_after_h: float = DEFAULT_CLEAR_AFTER_H) -> int:
+    """Rows (one per `fleet.record`) at/below the clear level that clear an alert."""
+    return max(1, math.ceil(clear_after_h / _hours(fleet.record) - 1e-9))
 
 
 def _hours(duration: str) -> float:

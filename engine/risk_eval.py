@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.errors import Problem, RunError
-from engine.risk_data import TEST_SEEDS, FleetSpec, Rows, generate, labelled
+from engine.risk_data import TEST_SEEDS, FleetSpec, Rows, dwell_rows, generate, labelled
 from engine.risk_metrics import Lives, rule_alerts, score_alerts
 from twins import registry
 from twins.risk.model import MODELS_DIR, card_path
@@ -76,8 +76,10 @@ def evaluate_kind(
     fleet = fleet or fleet_of_card(card)
     runs = generate(fleet, seeds, data / "test", model=models / f"{kind}.onnx", workers=workers)
     rows = labelled(runs, kind, float(card["horizon_h"]))
-    report = compare(kind, rows, float(card["alert_level"]))
+    dwell = dwell_rows(fleet)
+    report = compare(kind, rows, float(card["alert_level"]), dwell=dwell)
     report["test_seeds"] = list(seeds)
+    report["clear_after_rows"] = dwell
     if update_card:
         card.setdefault("metrics", {})["test"] = report
         path = card_path(models / f"{kind}.onnx")
@@ -85,12 +87,15 @@ def evaluate_kind(
     return report
 
 
-def compare(kind: str, rows: Rows, level: float, clear: float | None = None) -> dict[str, Any]:
-    """Model (the rows' `risk`) vs the rule on labelled rows."""
+def compare(
+    kind: str, rows: Rows, level: float, clear: float | None = None, dwell: int = 1
+) -> dict[str, Any]:
+    """Model (the rows' `risk`) vs the rule on labelled rows; the model's alerts clear after
+    `dwell` rows in a row at/below the clear level."""
     clear = 0.5 * level if clear is None else clear
     lives = Lives.of(rows.seed, rows.twin, rows.hours, rows.ttf_h, rows.y)
     score = np.nan_to_num(rows.risk.astype(np.float64), nan=0.0)
-    model = score_alerts(lives, score, level, clear, rows.twin_months, rows.horizon_h)
+    model = score_alerts(lives, score, level, clear, rows.twin_months, rows.horizon_h, dwell)
     beyond, margin = rule(kind, rows)
     base = rule_alerts(lives, beyond, margin, rows.twin_months, rows.horizon_h)
     return {

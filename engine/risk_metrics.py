@@ -3,8 +3,9 @@
 Row metrics treat each labelled row on its own: AUROC of the score, and precision, recall and
 F1 of "score ≥ alert level" against "a failure within H". Alert metrics follow each twin life
 (the rows from one renewal to the next failure) through time: an alert starts when the score
-reaches the alert level and lasts until it falls to the clear level (hysteresis; a rule alerts
-while its reading is beyond the alarm level), and a life's alert state starts clear.
+reaches the alert level and lasts until it has stayed at or below the clear level for the
+clear-after time (hysteresis with a dwell, as the shards raise them; a rule alerts while its
+reading is beyond the alarm level), and a life's alert state starts clear.
 - a failure is *warned* when an alert is on at the life's last row before it; its *lead time*
   is the time from that alert's start to the failure;
 - an alert is *false* when no failure follows within H of its start; false alarms are counted
@@ -93,12 +94,16 @@ class Lives:
         last &= np.isfinite(ttf_h[order])
         return cls(order, start, last, ttf_h[order], y[order])
 
-    def episodes(self, on: B, off: B) -> tuple[B, NDArray[np.intp]]:
-        """Per sorted row: alert active, and the row where the active alert started."""
+    def episodes(self, on: B, off: B, dwell: int = 1) -> tuple[B, NDArray[np.intp]]:
+        """Per sorted row: alert active, and the row where the active alert started. An alert
+        clears at the `dwell`-th row in a row (of its life) that is off."""
         on, off = on[self.order], off[self.order]
         i = np.arange(len(on))
+        low = off & ~on
+        run = i - np.maximum.accumulate(np.where(~low, i, -1))  # off rows in a row ending here
+        run = np.minimum(run, i - self.start + 1)  # within the life
         last_on = np.maximum.accumulate(np.where(on, i, -1))
-        last_off = np.maximum.accumulate(np.where(off & ~on, i, -1))
+        last_off = np.maximum.accumulate(np.where(low & (run >= dwell), i, -1))
         active = (last_on >= self.start) & (last_on > last_off)
         prev = np.concatenate([[False], active[:-1]]) & (self.start < i)
         onset = active & ~prev
@@ -107,14 +112,21 @@ class Lives:
 
 
 def score_alerts(
-    lives: Lives, score: F, on_level: float, off_level: float, twin_months: float, horizon_h: float
+    lives: Lives,
+    score: F,
+    on_level: float,
+    off_level: float,
+    twin_months: float,
+    horizon_h: float,
+    dwell: int = 1,
 ) -> Scores:
-    """Row metrics and alert metrics of a score with hysteresis (on ≥ level, off ≤ clear)."""
+    """Row metrics and alert metrics of a score with hysteresis (on ≥ level, off ≤ clear for
+    `dwell` rows in a row)."""
     y = lives.y
     s = score[lives.order]
     on = score >= on_level
     off = score <= off_level
-    return _scores(lives, auroc(s, y), on[lives.order], on, off, twin_months, horizon_h)
+    return _scores(lives, auroc(s, y), on[lives.order], on, off, twin_months, horizon_h, dwell)
 
 
 def rule_alerts(lives: Lives, beyond: B, margin: F, twin_months: float, horizon_h: float) -> Scores:
@@ -124,10 +136,17 @@ def rule_alerts(lives: Lives, beyond: B, margin: F, twin_months: float, horizon_
 
 
 def _scores(
-    lives: Lives, area: float, pred: B, on: B, off: B, twin_months: float, horizon_h: float
+    lives: Lives,
+    area: float,
+    pred: B,
+    on: B,
+    off: B,
+    twin_months: float,
+    horizon_h: float,
+    dwell: int = 1,
 ) -> Scores:
     p, r, f1 = prf(pred, lives.y)
-    active, began = lives.episodes(on, off)
+    active, began = lives.episodes(on, off, dwell)
     onset = active & (began == np.arange(len(active)))
     false = onset & ~(lives.ttf_h <= horizon_h)
     warned = lives.last & active

@@ -7,6 +7,7 @@ risk:
   warmup: 12h              # readings a twin needs (after the start or maintenance) to be scored
   alert_level: 0.6         # or {truck: 0.5, mill: 0.7}; default: each model card's level
   clear_level: 0.3         # default: half the alert level
+  clear_after: 24h         # an alert clears once risk has stayed at/below the clear level this long
   models: {truck: my/truck.onnx}   # other model files (their cards beside them)
   record_features: 1h      # also write feature rows this often (features/<kind>/, training)
 ```
@@ -28,6 +29,7 @@ from engine.errors import Problem, RunError
 from twins import registry
 from twins.risk import FeatureSpec, RiskModelError, RiskSettings, load_model
 from twins.risk.model import default_path
+from twins.risk.settings import DEFAULT_CLEAR_AFTER_H
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 Level = float | dict[str, float]
@@ -37,7 +39,7 @@ class RiskOptions(BaseModel):
     """Failure-risk scoring: on/off, how often, alert levels and model files."""
 
     model_config = _STRICT
-    enabled: bool = Field(False, description="Score each twin's failure risk with its kind's model")
+    enabled: bool = Field(True, description="Score each twin's failure risk with its kind's model")
     interval: Duration = Field(
         default=timedelta(minutes=10),
         description="Scoring interval (rounded to whole ticks, at least one tick)",
@@ -51,6 +53,10 @@ class RiskOptions(BaseModel):
     )
     clear_level: Level | None = Field(
         None, description="Risk under which an alert clears (default: half the alert level)"
+    )
+    clear_after: Duration = Field(
+        default=timedelta(hours=DEFAULT_CLEAR_AFTER_H),
+        description="An alert clears once risk has stayed at or below the clear level this long",
     )
     models: dict[str, str] = Field(
         default_factory=dict,
@@ -121,6 +127,7 @@ def risk_settings(options: RiskOptions, kinds: list[str]) -> RiskSettings | None
         models=models,
         alert_level=_per_kind(options.alert_level, kinds),
         clear_level=_per_kind(options.clear_level, kinds),
+        clear_after_h=options.clear_after.total_seconds() / 3600.0,
         record_every_s=record,
     )
     for kind in kinds:

@@ -27,7 +27,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from engine.errors import Problem, RunError
-from engine.risk_data import HORIZON_H, TRAIN_SEEDS, FleetSpec, Rows, generate, labelled
+from engine.risk_data import (
+    HORIZON_H,
+    TRAIN_SEEDS,
+    FleetSpec,
+    Rows,
+    dwell_rows,
+    generate,
+    labelled,
+)
 from engine.risk_metrics import Lives, best_f1_level, score_alerts
 from engine.risk_onnx import hgb_to_onnx
 from twins import registry
@@ -95,10 +103,14 @@ def predict(model: Any, x: NDArray[np.float32], offset: float) -> NDArray[np.flo
     return np.asarray(1.0 / (1.0 + np.exp(-margin)), dtype=np.float64)
 
 
-def validation_report(rows: Rows, score: NDArray[np.float64], level: float) -> dict[str, Any]:
+def validation_report(
+    rows: Rows, score: NDArray[np.float64], level: float, dwell: int = 1
+) -> dict[str, Any]:
     lives = Lives.of(rows.seed, rows.twin, rows.hours, rows.ttf_h, rows.y)
-    s = score_alerts(lives, score, level, CLEAR_FRACTION * level, rows.twin_months, rows.horizon_h)
-    return s.to_dict() | {"rows": len(rows.y), "positives": int(rows.y.sum())}
+    clear = CLEAR_FRACTION * level
+    s = score_alerts(lives, score, level, clear, rows.twin_months, rows.horizon_h, dwell)
+    out = s.to_dict() | {"rows": len(rows.y), "positives": int(rows.y.sum())}
+    return out | {"clear_after_rows": dwell}
 
 
 def train_kind(
@@ -126,7 +138,7 @@ def train_kind(
     level = best_f1_level(val_score, val.y) if val.y.any() else 0.5
     drift = _onnx_drift(onnx, val.x, val_score)
     card = _card(kind, spec, horizon, level, fleet, seeds, rows, train, val, params)
-    card["metrics"] = {"validation": validation_report(val, val_score, level)}
+    card["metrics"] = {"validation": validation_report(val, val_score, level, dwell_rows(fleet))}
     card["metrics"]["validation"]["onnx_max_abs_diff"] = drift
     card["train_s"] = round(time.perf_counter() - began, 1)
     write_model(out, kind, onnx, card)

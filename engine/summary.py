@@ -47,6 +47,7 @@ class Summary:
                     "availability": k["physical_availability"],
                     "activity": {a: used for a, used in k["activity"].items() if used > 0},
                     "emissions": k.get("emissions", {}),
+                    "risk": k.get("risk", {}),
                 }
             )
         return cls(rows, sim_hours, wall_s, rate, kpis)
@@ -133,6 +134,29 @@ class Summary:
             out.append(tuple(cells))
         return out
 
+    RISK = ("", "twins scored", "alerts", "twins alerted", "highest risk", "twin")
+
+    def risk_lines(self) -> list[tuple[str, ...]]:
+        """Failure-risk scoring per kind: twins scored now, alerts raised, the riskiest twin
+        (empty when the run did not score)."""
+        out: list[tuple[str, ...]] = []
+        for r in self.rows:
+            k = r.get("risk") or {}
+            if not k.get("scored") and not k.get("alerts"):
+                continue
+            top = k.get("max_risk")
+            out.append(
+                (
+                    r["kind"],
+                    f"{k['scored']:,}/{r['twins']:,}",
+                    f"{k['alerts']:,}",
+                    f"{k['alerted_twins']:,}",
+                    "-" if top is None else f"{top:.3g}",
+                    k.get("max_twin") or "-",
+                )
+            )
+        return out
+
     def gwp_set(self) -> str:
         sets = {r["emissions"].get("gwp_set") for r in self.rows if r["emissions"]}
         return ", ".join(sorted(s for s in sets if s)) or "-"
@@ -150,6 +174,8 @@ class Summary:
         if self.emission_lines():
             head = (f"t CO2e ({self.gwp_set()})", *(label for _, label in self.EMISSIONS))
             text += ["", *_columns([head, *self.emission_lines()])]
+        if self.risk_lines():
+            text += ["", *_columns([("failure risk", *self.RISK[1:]), *self.risk_lines()])]
         return "\n".join([*text, self.footer()])
 
     def __repr__(self) -> str:

@@ -219,3 +219,30 @@ def test_fleet_state_keeps_latest_risk_and_top_risks(tmp_path: Path) -> None:
     save(state, tmp_path / "s.npz")
     again = load_state(plan, tmp_path / "s.npz")
     np.testing.assert_array_equal(again.risk, state.risk)
+    state.alerts[:] = [0, 0, 2, 1, 0]
+    kind = state.summary()["kinds"]["mill"]["risk"]
+    assert kind == {
+        "scored": 4, "alerts": 3, "alerted_twins": 2, "max_risk": 0.9, "max_twin": "M-3"
+    }  # fmt: skip
+    save(state, tmp_path / "s.npz")
+    np.testing.assert_array_equal(load_state(plan, tmp_path / "s.npz").alerts, state.alerts)
+
+
+def test_alert_episodes_clear_after_the_dwell() -> None:
+    from engine.risk_metrics import Lives, score_alerts
+
+    # one twin life of 10 hourly rows ending in a failure after the last row
+    hours = np.arange(10.0)
+    ttf = 10.0 - hours
+    y = ttf <= 3.0
+    score = np.array([0.1, 0.7, 0.2, 0.5, 0.2, 0.2, 0.1, 0.8, 0.9, 0.9])
+    lives = Lives.of(np.zeros(10), np.zeros(10), hours, ttf, y)
+    one = score_alerts(lives, score, 0.6, 0.3, 1.0, 3.0, dwell=1)
+    two = score_alerts(lives, score, 0.6, 0.3, 1.0, 3.0, dwell=2)
+    # dwell 1: alert at 1, cleared at 2; alert at 7 (warned, lead 3 h) -> 2 alerts, 1 false
+    assert (one.alerts, one.false_alarms, one.warned, one.median_lead_h) == (2, 1, 1, 3.0)
+    # dwell 2: the dip at 2 does not clear (3 is back above 0.3); 4-5 clear it; alert at 7
+    active, _ = lives.episodes(score >= 0.6, score <= 0.3, 2)
+    assert active.tolist() == [False, True, True, True, True, False, False, True, True, True]
+    assert (two.alerts, two.false_alarms, two.warned) == (2, 1, 1)
+    assert (one.auroc, one.f1) == (two.auroc, two.f1)  # row metrics do not depend on the dwell

@@ -34,11 +34,19 @@ class Scripted:
         return np.zeros(len(x), np.float32)
 
 
-def mill_shard(n: int = 3, hours: int = 48, warmup_h: float = 2.0) -> Shard:
+def mill_shard(
+    n: int = 3, hours: int = 48, warmup_h: float = 2.0, clear_after_h: float = 0.0
+) -> Shard:
     timing = Timing(datetime(2026, 1, 5, tzinfo=UTC), 600.0, hours * 6, 36, 6)  # 10-min ticks
     ids = [f"MILL-{i}" for i in range(n)]
     params = stack([MillParams()] * n)
-    risk = RiskSettings(score=True, interval_s=HOUR, warmup_h=warmup_h, record_every_s=HOUR)
+    risk = RiskSettings(
+        score=True,
+        interval_s=HOUR,
+        warmup_h=warmup_h,
+        record_every_s=HOUR,
+        clear_after_h=clear_after_h,
+    )
     shard = Shard(Mill(), ids, np.arange(n), params, Environment.single(n), timing, 3, risk=risk)
     assert shard.scoring is not None
     shard.scoring.on, shard.scoring.off = 0.6, 0.3
@@ -96,6 +104,24 @@ def test_hysteresis_gives_one_alert_per_degradation() -> None:
         (47, 1, "ALERT_CLEARED", 0.25),
         (59, 1, "ALERT", 0.7),
         (65, 1, "ALERT_CLEARED", 0.05),
+    ]
+
+
+def test_an_alert_clears_only_after_risk_stays_low_for_the_dwell() -> None:
+    shard = mill_shard(n=2, warmup_h=0.0, clear_after_h=2.0)  # two hourly instants at/below 0.3
+    # tick 5: 0.7 raises; 11: 0.2 (one low instant); 17: 0.5 (back up: the count restarts);
+    # 23, 29: 0.2, 0.2 (two in a row: cleared at 29); a one-instant dip never clears
+    seq = [0.7, 0.2, 0.5, 0.2, 0.2]
+    script(shard, lambda t, w: seq[t // 6] if w == 0 and t < 30 else 0.05)
+    assert events(shard, 2) == [(5, 0, "ALERT", 0.7), (29, 0, "ALERT_CLEARED", 0.2)]
+    a = mill_shard(n=2, warmup_h=0.0, clear_after_h=2.0)
+    wobble = [0.2, 0.65, 0.55, 0.7, 0.4, 0.62, 0.35, 0.25, 0.1, 0.7]  # as in the test above
+    script(a, lambda t, w: wobble[t // 6] if w == 1 and t < 60 else 0.05)
+    assert events(a, 2) == [
+        (11, 1, "ALERT", 0.65),
+        (53, 1, "ALERT_CLEARED", 0.1),
+        (59, 1, "ALERT", 0.7),
+        (71, 1, "ALERT_CLEARED", 0.05),
     ]
 
 

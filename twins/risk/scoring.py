@@ -5,8 +5,8 @@ During an epoch the shard calls `observe` at every scoring tick (features move o
 on an edge device) and `reset` when maintenance renews a twin. At the epoch's end `finish`
 scores every (instant, twin) row that was up and warmed up in ONE onnxruntime call, then walks
 the instants in order: a twin whose risk reaches the alert level raises ALERT (value = risk)
-and stays alerted until its risk falls to the clear level (ALERT_CLEARED) or maintenance
-renews it — one degradation, one alert.
+and stays alerted until its risk has stayed at or below the clear level for `clear_after_h`
+(ALERT_CLEARED) or maintenance renews it — one degradation, one alert.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class RiskScoring:
         model = settings.models.get(kind.name) if settings.score else None
         self.scorer = Scorer(model) if model is not None else None
         self.on, self.off = settings.levels(kind.name)
+        self.dwell = settings.clear_after(tick_s)  # instants at/below `off` that clear an alert
         self.modes = [  # (mode, symptom index, alarm level, +1 if the symptom rises)
             (m.name, self.spec.symptoms.index(m.symptom), m.alarm, -1.0 if m.symptom_falls else 1.0)
             for m in kind.failure_modes
@@ -59,6 +60,7 @@ class RiskScoring:
         ]
         self.mode_labels = {m.name: i for i, m in enumerate(kind.failure_modes)}
         self.alerted = np.zeros(n, dtype=bool)
+        self.low = np.zeros(n, dtype=np.int32)  # alerted twins: instants in a row at/below `off`
         self.last = np.full(n, np.nan, dtype=np.float32)
         self._clear()
 
@@ -127,9 +129,12 @@ class RiskScoring:
             now = risk[j]
             self.last = now.copy()
             raise_ = np.flatnonzero(~self.alerted & (now >= self.on))
-            clear = np.flatnonzero(self.alerted & (now <= self.off))
+            self.low[self.alerted & (now > self.off)] = 0  # NaN (unscored): no count, no reset
+            self.low[self.alerted & (now <= self.off)] += 1
+            clear = np.flatnonzero(self.alerted & (self.low >= self.dwell))
             self.alerted[raise_] = True
             self.alerted[clear] = False
+            self.low[clear] = 0
             for idx, event in ((raise_, Event.ALERT), (clear, Event.ALERT_CLEARED)):
                 for lab in np.unique(label[idx]):
                     sel = idx[label[idx] == lab]
@@ -144,6 +149,7 @@ class RiskScoring:
         if len(was):
             log.add(tick, twin_index[was], Event.ALERT_CLEARED, -1, self.last[was].astype(float))
         self.alerted[idx] = False
+        self.low[idx] = 0
         self.last[idx] = np.nan
 
     def progress(self) -> dict[str, NDArray[np.float64]]:
@@ -192,12 +198,14 @@ class RiskScoring:
         return {
             "features": self.features.state_dict(),
             "alerted": self.alerted.copy(),
+            "low": self.low.copy(),
             "last": self.last.copy(),
         }
 
     def load_state_dict(self, saved: dict[str, Any]) -> None:
         self.features.load_state_dict(saved["features"])
         self.alerted = np.array(saved["alerted"], copy=True)
+        self.low = np.array(saved.get("low", np.zeros(self.n, dtype=np.int32)), copy=True)
         self.last = np.array(saved["last"], copy=True)
         self._clear()
 

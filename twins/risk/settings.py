@@ -10,6 +10,9 @@ from twins.risk.model import RiskModel
 DEFAULT_INTERVAL_S = 600.0  # score every 10 simulated minutes
 DEFAULT_WARMUP_H = 12.0
 CLEAR_FRACTION = 0.5  # an alert clears once risk falls below half its alert level
+# ... and has stayed there this long: a degrading machine's risk dips (a trip, a cooler shift, a
+# lighter load) without the degradation going away; one degradation, one alert.
+DEFAULT_CLEAR_AFTER_H = 24.0
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class RiskSettings:
     models: dict[str, RiskModel] = field(default_factory=dict)
     alert_level: dict[str, float] = field(default_factory=dict)  # per kind (default: the card's)
     clear_level: dict[str, float] = field(default_factory=dict)  # per kind (default: half)
+    clear_after_h: float = DEFAULT_CLEAR_AFTER_H  # risk stays at/below the clear level this long
     record_every_s: float = 0.0  # > 0: keep feature rows this often (a `features` table)
 
     def every(self, tick_s: float) -> int:
@@ -34,6 +38,10 @@ class RiskSettings:
             return 0
         every = self.every(tick_s)
         return every * max(1, round(self.record_every_s / (every * tick_s)))
+
+    def clear_after(self, tick_s: float) -> int:
+        """Scoring instants in a row at or below the clear level that clear an alert (≥ 1)."""
+        return max(1, math.ceil(self.clear_after_h * 3600.0 / (self.every(tick_s) * tick_s) - 1e-9))
 
     def levels(self, kind: str) -> tuple[float, float]:
         """Alert and clear levels of a kind (NaN when it has no model: it never alerts)."""
