@@ -37,8 +37,11 @@ ONE = np.ones(1, dtype=bool)
 MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}
 
 
-def fleet_scenario(n: int, days: float, resolution: str = "15min") -> dict[str, Any]:
-    """fleet-1k's two sites with a fleet of n twins in the 60/10/30 mix."""
+def fleet_scenario(
+    n: int, days: float, resolution: str = "15min", risk: bool = True
+) -> dict[str, Any]:
+    """fleet-1k's two sites with a fleet of n twins in the 60/10/30 mix (every failure mode
+    active, condition-based maintenance; risk scoring every 10 simulated minutes unless off)."""
     base = load(ROOT / "scenarios" / "fleet-1k.yaml").model_dump(mode="json")
     counts = {k: max(1, round(n * f)) for k, f in MIX.items()}
     counts["truck"] += n - sum(counts.values())
@@ -49,6 +52,7 @@ def fleet_scenario(n: int, days: float, resolution: str = "15min") -> dict[str, 
     base["name"] = f"bench-{n}"
     base["duration"] = f"{round(days * 24 * 60)}min"
     base["output"] = {"telemetry_resolution": resolution, "directory": "runs"}
+    base["risk"] = {"enabled": risk}
     return base
 
 
@@ -113,10 +117,11 @@ def per_twin_loop(n_per_kind: int = 30, ticks: int = 60) -> float:
     return done / (time.perf_counter() - began)
 
 
-def run_fleet(n: int, days: float, backend: str) -> dict[str, Any]:
+def run_fleet(n: int, days: float, backend: str, risk: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as out, PeakMemory() as mem:
         began = time.perf_counter()
-        r = engine.simulate(fleet_scenario(n, days), out=out, backend=backend)  # type: ignore[arg-type]
+        sc = fleet_scenario(n, days, risk=risk)
+        r = engine.simulate(sc, out=out, backend=backend)  # type: ignore[arg-type]
         wall = time.perf_counter() - began
     p = r.progress
     return {
@@ -135,6 +140,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--twins", type=int, nargs="+", default=[1000, 10_000])
     ap.add_argument("--days", type=float, default=1.0)
+    ap.add_argument("--backend", nargs="+", default=["ray", "local"], choices=["ray", "local"])
+    ap.add_argument("--no-risk", action="store_true", help="leave risk scoring out")
     args = ap.parse_args()
     print(
         f"machine: {platform.platform()}, {psutil.cpu_count()} CPUs, "
@@ -142,7 +149,7 @@ def main() -> None:
     )
     baseline = per_twin_loop()
     print(f"per-twin Python loop (same models, one twin per step): {baseline:,.0f} twin-ticks/s")
-    rows = [run_fleet(n, args.days, b) for n in args.twins for b in ("ray", "local")]
+    rows = [run_fleet(n, args.days, b, not args.no_risk) for n in args.twins for b in args.backend]
     print()
     print(
         "| twins | backend | twin-ticks | loop s | wall s | twin-ticks/s | × per-twin loop "
