@@ -35,6 +35,11 @@ SHARD_PER_TWIN = 3_500  # bytes: state, parameters, step temporaries (measured 3
 COORDINATOR_PER_TWIN = 3_000  # fleet state, wear, ids, workshop, one epoch of rows
 DRIVER_PER_TWIN = 900  # the plan: ids, parameters by twin
 BYTES_PER_READING = 20  # per sampled channel per twin: float64 buffer, float32 result, copy
+# Risk scoring in a shard: each twin's feature windows and baseline, and per scoring instant of
+# an epoch its feature row (float32), kept and then stacked for the one model call (measured at
+# 1,000,000 twins with 6 instants an epoch: 3.9 KB a twin more than without scoring).
+RISK_STATE_PER_TWIN = 2_000
+BYTES_PER_FEATURE_ROW = 8
 # On disk, zstd Parquet (measured at 100k and 1M twins, `benchmarks/scale.py`): per telemetry
 # reading (a channel of a row), per production or emissions row.
 DISK_PER_READING = 3.2
@@ -78,6 +83,13 @@ class Sizing:
     total_ticks: int
     epoch_ticks: int
     telemetry_every: int
+    risk_instants: int = 0  # scoring instants per epoch (0: no risk scoring)
+
+
+def _features(kind: str) -> int:
+    from twins.risk import FeatureSpec
+
+    return len(FeatureSpec.of(registry.get(kind)).names)
 
 
 def sizing(scenario: Any, twins_per_actor: int | str, cpus: int) -> Sizing:
@@ -95,12 +107,18 @@ def sizing(scenario: Any, twins_per_actor: int | str, cpus: int) -> Sizing:
         else:
             size = int(twins_per_actor)
         shards += [(kind, min(size, n - lo)) for lo in range(0, n, size)]
+    risk = getattr(scenario, "risk", None)
+    instants = 0
+    if risk is not None and risk.enabled:
+        every = max(1, round(risk.interval / scenario.tick))
+        instants = max(1, scenario.epoch_ticks // every)
     return Sizing(
         counts,
         shards,
         scenario.total_ticks,
         scenario.epoch_ticks,
         scenario.telemetry_every,
+        instants,
     )
 
 
@@ -110,6 +128,9 @@ def estimate(sz: Sizing, local: bool = False) -> Estimate:
     actor_bytes = []
     for kind, size in sz.shards:
         per_twin = SHARD_PER_TWIN + per_epoch * _channels(kind) * BYTES_PER_READING
+        if sz.risk_instants:
+            rows = sz.risk_instants * _features(kind) * BYTES_PER_FEATURE_ROW
+            per_twin += RISK_STATE_PER_TWIN + rows
         actor_bytes.append(ACTOR_BASE * (not local) + size * per_twin)
     n = sum(sz.counts.values())
     samples = sz.total_ticks // max(1, sz.telemetry_every)

@@ -80,3 +80,11 @@ def test_ten_million_twins_are_refused_on_this_machine_before_the_plan_is_built(
     data = fleet_scenario(10_000_000, days=1)
     with pytest.raises(engine.RunError, match="cluster"):
         engine.simulate(data, out=tmp_path, backend="local")
+
+
+def test_risk_scoring_is_counted_in_the_shards_memory() -> None:
+    on, off = (sizing(prepare(fleet_scenario(1_000_000, risk=r)), "auto", 2) for r in (True, False))
+    assert (on.risk_instants, off.risk_instants) == (6, 0)  # 10-min scoring in 1-h epochs
+    extra = (estimate(on).actors_total - estimate(off).actors_total) / 1_000_000
+    # measured at 1,000,000 twins (BENCHMARKS.md "Scale"): 3.9 KB a twin more with scoring
+    assert 3_200 < extra < 4_600
