@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +105,16 @@ def read_table(run_dir: Path, name: str) -> pa.Table:
 
 def _dict(indices: NDArray[Any], values: pa.Array) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(pa.array(indices, pa.int32()), values)
+
+
+@dataclass(frozen=True)
+class _EpochKeys:
+    """Twin order and leading columns of an epoch's per-twin rows."""
+
+    order: NDArray[np.intp]  # results' concatenated rows → twin order
+    sites: NDArray[np.intp]  # site index per row, in twin order
+    head: dict[str, Any]  # epoch, start, end, twin_id, kind, site
+    tail: dict[str, Any]  # product, production_t
 
 
 class Recorder:
@@ -201,9 +212,10 @@ class Recorder:
                 features = feature_columns(self.plan, kind, parts, STATUS_NAMES)
                 if features is not None:
                     self.features[kind].append(features)
-        self._write_production(epoch, by_kind)
+        keys = self._epoch_keys(epoch, results)
+        self._write_production(results, keys)
         if gases:
-            self._write_emissions(epoch, results, gases)
+            self._write_emissions(gases, keys)
         for name, columns in (
             ("events", self.event_columns.events(results)),
             ("jobs", self.event_columns.jobs(jobs)),
@@ -233,33 +245,43 @@ class Recorder:
         cols["risk"] = np.concatenate(risk, axis=1).ravel()
         self.telemetry[kind].append(cols)
 
-    def _write_production(self, epoch: int, by_kind: dict[str, list[EpochResult]]) -> None:
-        parts = [(k, r) for k, rs in by_kind.items() for r in rs]
-        index = np.concatenate([r.twin_index for _, r in parts])
+    def _epoch_keys(self, epoch: int, results: Sequence[EpochResult]) -> _EpochKeys:
+        """The columns every per-epoch, per-twin table starts with, in twin order (computed
+        once an epoch and shared by the production and emissions tables)."""
+        index = np.concatenate([r.twin_index for r in results])
         order = np.argsort(index, kind="stable")
         n = len(index)
         kind_codes = list(self.plan.groups)
         t = self.plan.timing
         t0, t1 = t.epoch_span(epoch)
         ms = t.start.timestamp() * 1000
-        cols: dict[str, Any] = {
+        kinds = np.concatenate(
+            [np.full(len(r.twin_index), kind_codes.index(r.kind)) for r in results]
+        )[order]
+        sites = np.concatenate([self._sites(r.kind, r) for r in results])[order]
+        products = pa.array([registry.get(k).production.name for k in kind_codes], pa.string())
+        head: dict[str, Any] = {
             "epoch": pa.array(np.full(n, epoch, np.int32)),
             "start": pa.array(np.full(n, int(ms + t0 * t.tick_s * 1000), np.int64), TS),
             "end": pa.array(np.full(n, int(ms + t1 * t.tick_s * 1000), np.int64), TS),
             "twin_id": _dict(index[order], self.all_ids),
+            "kind": _dict(kinds, self.kind_names),
+            "site": _dict(sites, self.site_names),
         }
-        kinds = np.concatenate([np.full(len(r.twin_index), kind_codes.index(k)) for k, r in parts])
-        cols["kind"] = _dict(kinds[order], self.kind_names)
-        sites = np.concatenate([self._sites(k, r) for k, r in parts])
-        cols["site"] = _dict(sites[order], self.site_names)
-        products = pa.array([registry.get(k).production.name for k in kind_codes], pa.string())
-        cols["product"] = _dict(kinds[order], products)
-        cols["production_t"] = np.concatenate([r.production for _, r in parts])[order]
+        tail: dict[str, Any] = {
+            "product": _dict(kinds, products),
+            "production_t": np.concatenate([r.production for r in results])[order],
+        }
+        return _EpochKeys(order, sites, head, tail)
+
+    def _write_production(self, results: Sequence[EpochResult], keys: _EpochKeys) -> None:
+        order = keys.order
+        cols: dict[str, Any] = {**keys.head, **keys.tail}
         for a in self.activity:
             cols[a] = np.concatenate(
-                [r.activity.get(a, np.zeros(len(r.twin_index))) for _, r in parts]
+                [r.activity.get(a, np.zeros(len(r.twin_index))) for r in results]
             )[order]
-        hours = np.concatenate([r.status_hours for _, r in parts], axis=1)[:, order]
+        hours = np.concatenate([r.status_hours for r in results], axis=1)[:, order]
         for s in Status:
             cols[f"{s.name.lower()}_h"] = hours[int(s)]
         self.production.append(cols)
@@ -281,34 +303,14 @@ class Recorder:
         return pa.schema(fields)
 
     def _write_emissions(
-        self,
-        epoch: int,
-        results: Sequence[EpochResult],
-        gases: Sequence[dict[str, NDArray[np.float64]]],
+        self, gases: Sequence[dict[str, NDArray[np.float64]]], keys: _EpochKeys
     ) -> None:
         """kg of each gas by scope per twin for the epoch (CO2e is applied when reporting)."""
-        index = np.concatenate([r.twin_index for r in results])
-        order = np.argsort(index, kind="stable")
-        n = len(index)
-        t = self.plan.timing
-        t0, t1 = t.epoch_span(epoch)
-        ms = t.start.timestamp() * 1000
-        kind_codes = list(self.plan.groups)
-        kinds = np.concatenate(
-            [np.full(len(r.twin_index), kind_codes.index(r.kind)) for r in results]
-        )
-        sites = np.concatenate([self._sites(r.kind, r) for r in results])[order]
-        products = pa.array([registry.get(k).production.name for k in kind_codes], pa.string())
+        order = keys.order
         cols: dict[str, Any] = {
-            "epoch": pa.array(np.full(n, epoch, np.int32)),
-            "start": pa.array(np.full(n, int(ms + t0 * t.tick_s * 1000), np.int64), TS),
-            "end": pa.array(np.full(n, int(ms + t1 * t.tick_s * 1000), np.int64), TS),
-            "twin_id": _dict(index[order], self.all_ids),
-            "kind": _dict(kinds[order], self.kind_names),
-            "site": _dict(sites, self.site_names),
-            "country": _dict(sites, self.countries),
-            "product": _dict(kinds[order], products),
-            "production_t": np.concatenate([r.production for r in results])[order],
+            **keys.head,
+            "country": _dict(keys.sites, self.countries),
+            **keys.tail,
         }
         for c in esg.COLUMNS:
             cols[c] = np.concatenate([g[c] for g in gases])[order]
