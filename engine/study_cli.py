@@ -75,18 +75,7 @@ def cmd_study(args: argparse.Namespace) -> int:
         )
         return 0
     with StudyProgressDisplay(args.quiet) as on_progress:
-        result = run_study(
-            args.file,
-            replications=args.replications,
-            seed=args.seed,
-            duration=args.duration,
-            out=args.out,
-            executor="serial" if args.serial else "ray",
-            address=args.address,
-            max_parallel=args.max_parallel,
-            fresh=args.fresh,
-            on_progress=on_progress,
-        )
+        result = run_study(args.file, fresh=args.fresh, on_progress=on_progress, **_runs(args))
     return show(result)
 
 
@@ -95,19 +84,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from engine.study import compare
 
     with StudyProgressDisplay(args.quiet) as on_progress:
-        result = compare(
-            args.items,
-            replications=args.replications,
-            seed=args.seed,
-            duration=args.duration,
-            baseline=args.baseline,
-            out=args.out,
-            executor="serial" if args.serial else "ray",
-            address=args.address,
-            max_parallel=args.max_parallel,
-            on_progress=on_progress,
-        )
+        result = compare(args.items, baseline=args.baseline, on_progress=on_progress, **_runs(args))
     return show(result)
+
+
+def _runs(args: argparse.Namespace) -> dict[str, Any]:
+    """How `aurum study` and `aurum compare` run their runs (their shared options)."""
+    return {
+        "replications": args.replications,
+        "seed": args.seed,
+        "duration": args.duration,
+        "out": args.out,
+        "executor": "serial" if args.serial else "ray",
+        "address": args.address,
+        "max_parallel": args.max_parallel,
+    }
 
 
 def show(result: StudyResult) -> int:
