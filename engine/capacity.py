@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import shutil
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ class Sizing:
     risk_instants: int = 0  # scoring instants per epoch (0: no risk scoring)
 
 
+@cache
 def _features(kind: str) -> int:
     from twins.risk import FeatureSpec
 
