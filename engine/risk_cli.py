@@ -47,7 +47,12 @@ def register(sub: Any) -> None:
 
 
 def _common(p: argparse.ArgumentParser, seeds: tuple[int, ...]) -> None:
-    p.add_argument("--kind", action="append", help="a kind (repeatable; default: all three)")
+    p.add_argument(
+        "--kind",
+        action="append",
+        choices=list(HORIZON_H),
+        help="a kind (repeatable; default: all three)",
+    )
     p.add_argument("--seeds", type=int, nargs="+", default=list(seeds), help=f"{seeds}")
     p.add_argument("--twins", type=int, default=1000, help="twins per fleet (1000)")
     p.add_argument("--days", type=int, default=120, help="simulated days per fleet (120)")

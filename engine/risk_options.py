@@ -73,7 +73,7 @@ class RiskOptions(BaseModel):
             if kind:
                 _known_kind(kind)
             if level is not None and not 0.0 < level < 1.0:
-                raise ValueError(f"a risk level is a probability in (0, 1), got {level}")
+                raise ValueError("a risk level is a probability in (0, 1)")
         return v
 
     @field_validator("models")
