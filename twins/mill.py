@@ -63,7 +63,7 @@ from twins.mill_modes import (
 )
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
-from twins.site import Ambient, Environment
+from twins.site import Environment
 
 CADIA = "Boughey, Svalbonas & Jones, SME 2000 (Cadia SAG), machines.md §3.1"
 MILLSIM = "le Roux mill, Robbie1/MillSim Mill_Model.py, machines.md §3.1/§3.4"
@@ -310,7 +310,7 @@ class Mill(Kind):
     def initial(self, params: ParamArrays, env: Environment, rng: Streams) -> State:
         p = params
         wi_mean, wi_sd = p["work_index_kwh_t"], p["work_index_kwh_t"] * p["work_index_sd_frac"]
-        ambient = Ambient(env).mean
+        ambient = env.per_twin([s.climate.ambient_mean_c for s in env.sites])
         rise_b, rise_oil = bearing_steady_rise_k(
             p["bearing_friction_heat_kw"], p["bearing_to_ambient_kw_k"], p["bearing_to_oil_kw_k"],
             p["oil_cooler_kw_k"],

@@ -96,10 +96,13 @@ class Ambient:
 
     def __init__(self, env: Environment) -> None:
         c = [s.climate for s in env.sites]
-        self.mean = env.per_twin([x.ambient_mean_c for x in c])
-        self.amp = env.per_twin([x.ambient_amplitude_c for x in c])
-        self.phase = env.per_twin([x.utc_offset_h - x.warmest_hour for x in c])
+        self.site_index = env.site_index
+        self.mean = np.array([x.ambient_mean_c for x in c])  # per site
+        self.amp = np.array([x.ambient_amplitude_c for x in c])
+        self.phase = np.array([x.utc_offset_h - x.warmest_hour for x in c])
 
     def at(self, hours_utc: float) -> NDArray[np.float64]:
-        """Temperature at a UTC time of day (hours since midnight, any real number)."""
-        return self.mean + self.amp * np.cos((2.0 * np.pi / 24.0) * (hours_utc + self.phase))
+        """Temperature at a UTC time of day (hours since midnight, any real number), per twin
+        (the curve is computed once per site)."""
+        per_site = self.mean + self.amp * np.cos((2.0 * np.pi / 24.0) * (hours_utc + self.phase))
+        return per_site[self.site_index]
