@@ -210,7 +210,7 @@ def protection_derate_frac(coolant_c: Arr) -> F64:
     above; the shutdown at 114 °C is a trip, not a derate.
     """
     span = COOLANT_FULL_DERATE_C - COOLANT_DERATE_C
-    x = np.clip((np.asarray(coolant_c) - COOLANT_DERATE_C) / span, 0.0, 1.0)
+    x = np.minimum(np.maximum((coolant_c - COOLANT_DERATE_C) / span, 0.0), 1.0)
     ramp = DERATE_FIRST_FRAC + (DERATE_FULL_FRAC - DERATE_FIRST_FRAC) * x
     return np.asarray(np.where(coolant_c >= COOLANT_DERATE_C, ramp, 0.0))
 
@@ -218,45 +218,6 @@ def protection_derate_frac(coolant_c: Arr) -> F64:
 def allowed_output_kw(coolant_c: Arr, max_kw: Arr, idle_kw: Arr) -> F64:
     """Engine output the graded protection allows [kW]: (1 − derate)·P_max, never below idle."""
     return np.asarray(np.maximum((1.0 - protection_derate_frac(coolant_c)) * max_kw, idle_kw))
-
-
-_RAMP_C = np.linspace(COOLANT_DERATE_C, COOLANT_FULL_DERATE_C, 21)
-_RAMP_DERATE = protection_derate_frac(_RAMP_C)
-
-
-def protected_coolant_c(
-    start_c: F64, lag: F64, ambient_c: F64, demand_kw: F64, rated_kw: F64, max_kw: F64,
-    idle_kw: F64, capacity: F64, thermostat_c: F64, band_c: F64, rise_c: F64,
-) -> F64:  # fmt: skip
-    """Coolant at the end of a stretch run under graded protection [°C] (§2.5 model) [A].
-
-    T₁ = a·T₀ + (1 − a)·T_eq(min(P, P_allowed(T₁))/P_rated), a = e^{−Δt/τ} (`lag`): the
-    stretch runs at the derate of its end temperature (backward Euler in the protection), so a
-    long stretch settles where a continuous ECU would hold the coolant. Past 113 °C the derate
-    is full and T₁ explicit; else T₁ is the root on the derate ramp, bracketed on a grid and
-    interpolated (the residual is piecewise linear there), or 111 °C itself where the first
-    25 % step overshoots (an ECU then chatters about the point). A stretch that stays below
-    the derate point runs free.
-    """
-    c = np.s_[:, None]
-    allowed = np.maximum((1.0 - _RAMP_DERATE) * max_kw[c], idle_kw[c])  # (twins, ramp points)
-    load = np.minimum(demand_kw[c], allowed) / rated_kw[c]
-    eq = coolant_equilibrium_c(
-        ambient_c[c], load, capacity[c], thermostat_c[c], band_c[c], rise_c[c]
-    )
-    end = lag[c] * start_c[c] + (1.0 - lag[c]) * eq
-    residual = _RAMP_C - end  # increasing along the ramp
-    j = np.argmax(residual >= 0.0, axis=1)
-    rows = np.arange(len(j))
-    r0, r1, x0 = residual[rows, j - 1], residual[rows, j], _RAMP_C[j - 1]
-    root = x0 - r0 * (_RAMP_C[j] - x0) / np.where(r1 > r0, r1 - r0, 1.0)
-    root = np.where(j == 0, COOLANT_DERATE_C, root)
-    root = np.where(residual[:, -1] < 0.0, end[:, -1], root)
-    free_eq = coolant_equilibrium_c(
-        ambient_c, demand_kw / rated_kw, capacity, thermostat_c, band_c, rise_c
-    )
-    free = lag * start_c + (1.0 - lag) * free_eq  # no protection needed below the derate point
-    return np.asarray(np.where(free <= COOLANT_DERATE_C, free, root))
 
 
 def tyre_tkph(tyre_load_t: Arr, speed_kmh: Arr) -> F64:

@@ -33,13 +33,13 @@ from twins.kind import (
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
+from twins.truck_cycle import Cycle, Engine, Tables, cap_outputs, spend_tick
 from twins.truck_modes import (
     ANOMALIES,
     COOLANT_DERATE_C,
     MODES,
     TYRE_SET,
     Coolant,
-    Step,
     TruckConditionParams,
     bearing_stress,
     condition_sensors,
@@ -133,9 +133,22 @@ class Route:
         """Flat table index of every twin's current step (leg is 0 in a timed phase)."""
         return self.row + self.first[phase] + leg
 
-    def step(self, k: NDArray[np.intp]) -> Step:
-        """The steps k as the engine offers them (fresh arrays: protection may cap them)."""
-        return Step(self.power[k], self.speed[k], self.pace[k], self.fuel[k], k)
+    @property
+    def tables(self) -> Tables:
+        """The tables as the compiled cycle (`twins.truck_cycle`) reads them."""
+        return Tables(
+            self.row, self.first, self.n_legs, self.speed, self.pace, self.length,
+            self.duration, self.power, self.fuel, self.f0,
+        )  # fmt: skip
+
+    def engine(self, p: ParamArrays, ambient_c: F64, capacity: F64) -> Engine:
+        """Each twin's engine and cooling constants over a tick (`twins.truck_cycle.Engine`)."""
+        return Engine(
+            p["engine_kw"], self.max_kw, p["idle_kw"], p["drivetrain_eff"], p["sfc_l_kwh"],
+            p["sfc_knee_load_frac"], p["sfc_idle_rise_frac"], self.k_aero, p["coolant_tau_s"],
+            p["thermostat_c"], p["thermostat_band_c"], p["coolant_rise_design_c"],
+            ambient_c, capacity,
+        )  # fmt: skip
 
 
 def site_roads(env: Environment) -> tuple[F64, NDArray[np.intp]]:
@@ -263,82 +276,13 @@ class _Tick:
     def spent_s(self) -> F64:
         return self.budget_s - self.time_s
 
-
-class _QueueDraws:
-    """Exponential queue-time factors (mean 1) of one tick, drawn only if some twin queues."""
-
-    def __init__(self, rng: Streams, tick: int) -> None:
-        self.rng, self.tick = rng, tick
-        self.cache: dict[str, F64] = {}
-
-    def __call__(self, purpose: str) -> F64:
-        if purpose not in self.cache:
-            self.cache[purpose] = -np.log1p(-self.rng.uniform(purpose, self.tick))
-        return self.cache[purpose]
-
-
-def _spend(route: Route, t: _Tick, cool: Coolant) -> NDArray[np.bool_]:
-    """One pass: each twin spends what is left of the tick on its step; who finished the step.
-
-    The coolant follows the pass's engine output; where it would pass the derate point, the
-    protection caps the output (slower climbs, less fuel per second) before time is spent.
-    """
-    k = route.index(t.phase, t.leg)
-    step = route.step(k)
-    t_end = np.maximum(t.left_m * step.pace + t.left_s, 0.0)  # rounding can leave -1e-13 m
-    spent = np.minimum(t.time_s, t_end)
-    if cool.watch is not None:
-        _protect(route, t, cool, step, t_end, spent)
-    done = (t_end <= t.time_s) & (t.time_s > 0.0)  # a twin out of time moves on next tick
-    t.time_s -= spent
-    t.fuel_l += spent * step.fuel
-    t.energy_kj += spent * step.power
-    moved = spent * step.speed
-    t.dist_m += moved
-    t.payload_tm += moved * t.payload
-    t.left_m -= moved
-    np.maximum(t.left_s - spent, 0.0, out=t.left_s)
-    return done
-
-
-def _protect(route: Route, t: _Tick, cool: Coolant, step: Step, t_end: F64, spent: F64) -> None:
-    """Cap the outputs the coolant protection limits this pass (in place); the coolant of the
-    twins it watches follows the pass."""
-    hot, allowed = cool.protect(step.power, spent)
-    i = step.limit(cool.p, route.f0, route.k_aero, hot, allowed) if len(hot) else hot
-    if len(i):
-        t_end[i] = np.maximum(t.left_m[i] * step.pace[i] + t.left_s[i], 0.0)
-        spent[i] = np.minimum(t.time_s[i], t_end[i])
-        cool.limited[i] = True
-        k = step.k[i]
-        cool.excess_l[i] += phy.derate_excess_fuel_l(
-            spent[i], step.fuel[i], step.speed[i], route.fuel[k], route.pace[k]
-        )
-    cool.advance(i, step.power[i], spent[i])
-
-
-def _advance(
-    route: Route, t: _Tick, done: NDArray[np.bool_], payload_t: F64, draws: _QueueDraws
-) -> None:
-    """Move the twins that finished a step to the next one; the body fills and empties here."""
-    i = np.flatnonzero(done)
-    ph, leg = t.phase[i], t.leg[i]
-    onward = ((ph == HAUL) | (ph == RETURN)) & (leg + 1 < route.n_legs[i])
-    dumped, loaded = i[ph == DUMP], i[ph == LOAD]
-    t.hauled_t[dumped] += t.payload[dumped]
-    t.payload[dumped] = 0.0
-    t.payload[loaded] = payload_t[loaded]
-    ph = np.where(onward, ph, (ph + 1) % len(PHASES))
-    leg = np.where(onward, leg + 1, 0)
-    t.phase[i], t.leg[i] = ph, leg
-    k = route.row[i] + route.first[ph] + leg
-    t.left_m[i] = route.length[k]
-    duration = route.duration[k]
-    for phase, purpose in ((QUEUE_LOAD, "queue_load"), (QUEUE_DUMP, "queue_dump")):
-        queued = ph == phase
-        if queued.any():
-            duration[queued] *= draws(purpose)[i[queued]]
-    t.left_s[i] = duration
+    @property
+    def cycle(self) -> Cycle:
+        """The arrays the compiled passes update in place."""
+        return Cycle(
+            self.phase, self.leg, self.left_s, self.left_m, self.payload, self.time_s,
+            self.fuel_l, self.energy_kj, self.dist_m, self.payload_tm, self.hauled_t,
+        )  # fmt: skip
 
 
 def _spread(route: Route, u: F64) -> tuple[NDArray[np.intp], NDArray[np.intp], F64, F64]:
@@ -443,15 +387,17 @@ class Truck(Kind):
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
         p, on = params, ctx.available
-        route, draws = self.route(p, env), _QueueDraws(rng, ctx.tick)
+        route = self.route(p, env)
         t = _Tick.start(state, ctx.dt_s, on)
         cool = Coolant.start(state, ctx.ambient_c, p, route.max_kw)
-        for _ in range(MAX_PASSES):
-            done = _spend(route, t, cool)
-            if done.any():
-                _advance(route, t, done, p["payload_t"], draws)
-            if not t.time_s.any():
-                break
+        engine = route.engine(p, ctx.ambient_c, cool.capacity)
+        # exponential queue-time factors (mean 1) for the twins entering a queue this tick
+        queue_load = -np.log1p(-rng.uniform("queue_load", ctx.tick))
+        queue_dump = -np.log1p(-rng.uniform("queue_dump", ctx.tick))
+        spend_tick(
+            route.tables, t.cycle, engine, cool.protection, p["payload_t"], queue_load,
+            queue_dump, MAX_PASSES,
+        )  # fmt: skip
         mass_tm = p["empty_t"] * t.dist_m + t.payload_tm
         friction_kj, friction_l = friction_fuel(state, p, mass_tm)
         excess = wear_excess(state, p, t.fuel_l, friction_l, cool.excess_l)
@@ -473,7 +419,7 @@ class Truck(Kind):
             payload_t=t.payload,
             odometer_km=state["odometer_km"] + t.dist_m * 1e-3,
         )
-        out = self._report(state, p, route, t, cool, ctx)
+        out = self._report(state, p, route, t, cool, engine, ctx)
         out.sensors |= condition_sensors(
             state, p, on, out.sensors["speed_kmh"], ctx.ambient_c, tkph_ratio
         )
@@ -483,7 +429,13 @@ class Truck(Kind):
 
     @staticmethod
     def _report(
-        state: State, p: ParamArrays, route: Route, t: _Tick, cool: Coolant, ctx: TickContext
+        state: State,
+        p: ParamArrays,
+        route: Route,
+        t: _Tick,
+        cool: Coolant,
+        engine: Engine,
+        ctx: TickContext,
     ) -> TickOutput:
         """Sensors read at the tick's end (a telemetry snapshot); fuel and output over the tick.
 
@@ -491,14 +443,15 @@ class Truck(Kind):
         in the derate band reads its capped output and reports DERATED.
         """
         on, k = ctx.available, route.index(t.phase, t.leg)
-        step = route.step(k)
+        power, speed, fuel_rate = route.power[k], route.speed[k], route.fuel[k]
         coolant = state["coolant_temp_c"]
         hot = on & (coolant >= COOLANT_DERATE_C)
         i = np.flatnonzero(hot)
-        if len(i):
-            step.limit(p, route.f0, route.k_aero, i, cool.allowed_kw(i, coolant[i]))
-        speed_kmh = np.where(on, step.speed * 3.6, 0.0)
-        load = np.where(on, step.power / p["engine_kw"], 0.0)
+        if len(i):  # the derated twins read their capped output
+            cap = cool.allowed_kw(i, coolant[i])
+            cap_outputs(route.tables, engine, k, i, cap, power, speed, fuel_rate)
+        speed_kmh = np.where(on, speed * 3.6, 0.0)
+        load = np.where(on, power / p["engine_kw"], 0.0)
         fuel = fuel_factor(state, p)
         filling = p["payload_t"] * (1.0 - t.left_s / np.maximum(route.load_s, 1e-9))
         rpm = phy.engine_rpm(load, speed_kmh > 0.0, p["rpm_idle"], p["rpm_rated"])
@@ -508,7 +461,7 @@ class Truck(Kind):
             "grade_pct": route.grade[k],
             "engine_rpm": np.where(on, rpm, 0.0),
             "engine_load_pct": load * 100.0,
-            "fuel_rate_lph": np.where(on, step.fuel * 3600.0 * fuel, 0.0),
+            "fuel_rate_lph": np.where(on, fuel_rate * 3600.0 * fuel, 0.0),
             "coolant_temp_c": coolant,
             "oil_temp_c": state["oil_temp_c"],
             "ambient_temp_c": ctx.ambient_c,

@@ -28,12 +28,12 @@ from physics.truck import (
     COOLANT_DERATE_C,
     COOLANT_SHUTDOWN_C,
     COOLANT_WARN_C,
-    DERATE_FULL_FRAC,
     allowed_output_kw,
 )
 from twins.failures import FailureMode
 from twins.kind import F64, State
 from twins.params import KindParams, ParamArrays, param
+from twins.truck_cycle import Protection
 
 _M = "machines.md"
 _PERKINS = "Perkins 1200F installation manual p.187 (machines.md §2.5)"
@@ -217,61 +217,16 @@ ANOMALIES = {
 }
 
 
-_ENGINE = ("engine_kw", "idle_kw", "coolant_tau_s", "thermostat_c", "thermostat_band_c")
-_RISE = "coolant_rise_design_c"
-
-
-@dataclass
-class _Watch:
-    """Per-tick constants of the twins whose coolant is followed pass by pass (risky ones)."""
-
-    index: NDArray[np.intp]  # their positions in the batch
-    temp_c: F64  # their coolant, pass by pass
-    ambient_c: F64
-    capacity: F64
-    max_kw: F64
-    p: dict[str, F64]  # their thermal and engine parameters
-
-    @classmethod
-    def of(cls, r: NDArray[np.intp], c: Coolant) -> _Watch:
-        p = {k: c.p[k][r] for k in (*_ENGINE, _RISE)}
-        return cls(r, c.temp_c[r], c.ambient_c[r], c.capacity[r], c.max_kw[r], p)
-
-    def equilibrium(self, power_kw: F64, i: NDArray[np.intp] | slice = slice(None)) -> F64:
-        """Coolant equilibrium [°C] of watched twins i (local) at an engine output (§2.5)."""
-        p = self.p
-        return phy.coolant_equilibrium_c(
-            self.ambient_c[i], power_kw / p["engine_kw"][i], self.capacity[i],
-            p["thermostat_c"][i], p["thermostat_band_c"][i], p[_RISE][i],
-        )  # fmt: skip
-
-    def relax(self, power_kw: F64, spent_s: F64, i: NDArray[np.intp] | slice = slice(None)) -> F64:
-        """`physics.common.relax` over per-twin durations (each pass lasts its own time)."""
-        eq = self.equilibrium(power_kw, i)
-        return eq + (self.temp_c[i] - eq) * np.exp(-spent_s / self.p["coolant_tau_s"][i])
-
-    def solve(self, i: NDArray[np.intp], power_kw: F64, spent_s: F64) -> F64:
-        """Output the protection allows watched twins i (local) over a pass [kW] (§2.5)."""
-        p = self.p
-        end_c = phy.protected_coolant_c(
-            self.temp_c[i], np.exp(-spent_s / p["coolant_tau_s"][i]), self.ambient_c[i],
-            power_kw, p["engine_kw"][i], self.max_kw[i], p["idle_kw"][i], self.capacity[i],
-            p["thermostat_c"][i], p["thermostat_band_c"][i], p[_RISE][i],
-        )  # fmt: skip
-        return allowed_output_kw(end_c, self.max_kw[i], p["idle_kw"][i])
-
-
 @dataclass
 class Coolant:
     """The coolant through one tick under the ECU's graded protection (§2.5).
 
     Twins whose coolant could reach the derate point this tick (hot already, or hot at full
-    output) are watched pass by pass: each pass relaxes their coolant exactly towards the
-    equilibrium of its engine output, and where that would pass the derate point the derate is
-    solved implicitly (the pass runs at the derate of its end temperature), so the loop holds
-    the coolant where a continuous ECU would at any tick length, and the engine shuts down
-    only when even the full derate cannot hold it. The others relax once, at the tick's mean
-    load, as nothing limits them.
+    output) are *watched*: the haul cycle's passes (`twins.truck_cycle.spend_tick`) follow their
+    coolant pass by pass and cap the output where the protection would, so the coolant is held
+    where a continuous ECU would hold it at any tick length, and the engine shuts down only when
+    even the full derate cannot hold it. The others relax once, at the tick's mean load, as
+    nothing limits them.
     """
 
     temp_c: F64  # (n,) at the tick's start
@@ -279,64 +234,44 @@ class Coolant:
     capacity: F64
     p: ParamArrays
     max_kw: F64  # engine output available at the site's altitude
-    limited: NDArray[np.bool_]  # protection cut the power in some pass of the tick
-    excess_l: F64  # fuel the cuts cost over an underated truck's for the same progress [L]
-    watch: _Watch | None = None
-    _free: F64 | None = None  # watched twins' coolant at the pass's end, as offered
+    protection: Protection
 
     @classmethod
     def start(cls, state: State, ambient_c: F64, p: ParamArrays, max_kw: F64) -> Coolant:
         temp, capacity = state["coolant_temp_c"], state["cooling_capacity_frac"]
         n = len(temp)
-        cool = cls(temp, ambient_c, capacity, p, max_kw, np.zeros(n, dtype=bool), np.zeros(n))
-        hottest = cool.equilibrium(max_kw / p["engine_kw"])
-        risky = np.flatnonzero((temp > COOLANT_DERATE_C) | (hottest > COOLANT_DERATE_C))
-        cool.watch = _Watch.of(risky, cool) if len(risky) else None
-        return cool
-
-    def equilibrium(self, load: F64) -> F64:
-        p = self.p
-        return phy.coolant_equilibrium_c(
-            self.ambient_c, load, self.capacity, p["thermostat_c"], p["thermostat_band_c"],
-            p["coolant_rise_design_c"],
+        hottest = phy.coolant_equilibrium_c(
+            ambient_c, max_kw / p["engine_kw"], capacity, p["thermostat_c"],
+            p["thermostat_band_c"], p["coolant_rise_design_c"],
         )  # fmt: skip
+        watched = (temp > COOLANT_DERATE_C) | (hottest > COOLANT_DERATE_C)
+        prot = Protection(watched, temp.copy(), np.zeros(n, dtype=bool), np.zeros(n))
+        return cls(temp, ambient_c, capacity, p, max_kw, prot)
+
+    @property
+    def limited(self) -> NDArray[np.bool_]:
+        """The protection cut the engine's output in some pass of the tick."""
+        return self.protection.limited
+
+    @property
+    def excess_l(self) -> F64:
+        """Fuel the cuts cost over an underated truck's for the same progress [L]."""
+        return self.protection.excess_l
 
     def allowed_kw(self, i: NDArray[np.intp], temp_c: F64) -> F64:
         """Engine output the protection allows twins i at a coolant temperature [kW]."""
         return allowed_output_kw(temp_c, self.max_kw[i], self.p["idle_kw"][i])
 
-    def protect(self, power_kw: F64, spent_s: F64) -> tuple[NDArray[np.intp], F64]:
-        """Watched twins the protection may limit this pass, and the output it allows [kW]."""
-        w = self.watch
-        assert w is not None
-        power, spent = power_kw[w.index], spent_s[w.index]
-        self._free = None
-        if not spent.any():  # the watched twins have spent their tick
-            return np.empty(0, np.intp), np.empty(0)
-        free = self._free = w.relax(power, spent)
-        floor = np.maximum((1.0 - DERATE_FULL_FRAC) * w.max_kw, w.p["idle_kw"])
-        # hot at the pass's end, still running, above the full derate's output (else no cut)
-        h = np.flatnonzero((free > COOLANT_DERATE_C) & (spent > 0.0) & (power > floor))
-        if not len(h):
-            return h, np.empty(0)
-        return w.index[h], w.solve(h, power[h], spent[h])
-
-    def advance(self, cut: NDArray[np.intp], power_kw: F64, spent_s: F64) -> None:
-        """End a pass: the watched twins ran as offered, those `cut` at `power_kw` (as capped)."""
-        w = self.watch
-        if w is None or self._free is None:
-            return
-        local = np.searchsorted(w.index, cut)  # w.index is sorted
-        capped = w.relax(power_kw, spent_s, local)  # from the pass's start temperature
-        w.temp_c = self._free
-        w.temp_c[local] = capped
-
     def finish(self, load: F64, dt_s: float) -> F64:
         """Coolant at the tick's end: the twins not watched relax once at their mean `load`."""
-        settled = relax(self.temp_c, self.equilibrium(load), dt_s, self.p["coolant_tau_s"])
-        if self.watch is not None:
-            settled[self.watch.index] = self.watch.temp_c
-        return settled
+        p = self.p
+        eq = phy.coolant_equilibrium_c(
+            self.ambient_c, load, self.capacity, p["thermostat_c"], p["thermostat_band_c"],
+            p["coolant_rise_design_c"],
+        )  # fmt: skip
+        settled = relax(self.temp_c, eq, dt_s, p["coolant_tau_s"])
+        watched = self.protection.watched
+        return np.where(watched, self.protection.temp_c, settled)
 
 
 def wear_tyres(state: State, p: ParamArrays, tyre_tkm: F64, dist_km: F64, dt_s: float) -> F64:
@@ -425,40 +360,3 @@ def settle_heat(
         coolant = np.where(on, coolant, relax(state["coolant_temp_c"], ambient, dt_s, tau))
         oil = np.where(on, oil, relax(state["oil_temp_c"], ambient, dt_s, tau))
     state["coolant_temp_c"], state["oil_temp_c"] = coolant, oil
-
-
-@dataclass
-class Step:
-    """What each twin's current cycle step does per second; the protection may cap it."""
-
-    power: F64  # engine output [kW]
-    speed: F64  # [m/s]
-    pace: F64  # [s/m]
-    fuel: F64  # [L/s] before the per-twin multipliers
-    k: NDArray[np.intp]  # the steps, as flat indices into the route's tables
-
-    def limit(
-        self, p: ParamArrays, f0: F64, k_aero: F64, hot: NDArray[np.intp], cap: F64
-    ) -> NDArray[np.intp]:
-        """Cap the output of twins `hot` at `cap` [kW] where it binds; the twins it bound.
-
-        A climb slows to the power-limited speed of the capped output (§2.3); a timed step
-        keeps its duration; fuel follows the capped output on the part-load SFC curve (§2.4).
-        """
-        cut = cap < self.power[hot]
-        i, kw = hot[cut], cap[cut]
-        f0 = f0[self.k[i]]  # grade + rolling resistance [N], 0 on a timed step
-        if not len(i):
-            return i
-        climbing = f0 > 0.0
-        wheel_w = p["drivetrain_eff"][i] * kw * 1e3
-        v = phy.power_limited_speed(wheel_w, np.where(climbing, f0, 1.0), k_aero[i])
-        speed = np.where(climbing, np.minimum(self.speed[i], v), self.speed[i])
-        sfc = phy.sfc_part_load(
-            kw / p["engine_kw"][i], p["sfc_l_kwh"][i], p["sfc_knee_load_frac"][i],
-            p["sfc_idle_rise_frac"][i],
-        )  # fmt: skip
-        self.power[i], self.speed[i] = kw, speed
-        self.fuel[i] = phy.fuel_rate_lph(kw * 1e3, sfc) / 3600.0
-        self.pace[i] = np.divide(1.0, speed, out=np.zeros_like(speed), where=speed > 0)
-        return i

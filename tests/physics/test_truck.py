@@ -134,35 +134,6 @@ def test_graded_protection_follows_the_perkins_map():
     np.testing.assert_allclose(allowed, [1800.0, 1800.0, 1350.0, 900.0, 500.0, 500.0])
 
 
-def protected(start_c: float, lag: float, capacity: float, demand_kw: float = 1800.0) -> float:
-    one = np.ones(1)
-    end = phy.protected_coolant_c(
-        start_c * one, lag * one, 20.0 * one, demand_kw * one, 2000.0 * one, 1800.0 * one,
-        80.0 * one, capacity * one, 85.0 * one, 8.0 * one, 50.0 * one,
-    )  # fmt: skip
-    return float(end[0])
-
-
-@pytest.mark.parametrize("capacity", [0.12, 0.2, 0.3, 0.4])
-def test_a_long_protected_stretch_settles_where_the_derate_balances_the_heat(capacity: float):
-    """Backward Euler in the protection: T₁ = T_eq(P_allowed(T₁)) when a → 0."""
-    end = protected(100.0, 0.0, capacity)
-    load = min(1800.0, float(phy.allowed_output_kw(end, 1800.0, 80.0))) / 2000.0
-    eq = float(phy.coolant_equilibrium_c(20.0, load, capacity, 85.0, 8.0, 50.0))
-    if end > 111.0 + 1e-9:
-        assert end == pytest.approx(eq, abs=0.01)  # on the ramp or beyond 113 °C (trip)
-    else:  # the first 25 % step overshoots: held at the derate point
-        assert end == 111.0 and eq < 111.0
-
-
-def test_protection_only_trips_when_the_full_derate_cannot_hold():
-    """Full derate is 25 % of 1800 kW = 450 kW: T_eq = 20 + 0.225·50/c ≥ 114 ⇔ c ≤ 0.12."""
-    assert protected(100.0, 0.0, 0.11) > 114.0
-    assert protected(100.0, 0.0, 0.13) < 114.0
-    free = 0.99 * 90.0 + 0.01 * (20.0 + 0.9 * 50.0 / 0.13)  # a short stretch: below 111 °C
-    assert protected(90.0, 0.99, 0.13) == pytest.approx(free)
-
-
 def test_tread_wear_follows_the_tkph_law():
     """§2.6: dw = k_w·(TKPH/TKPH_rated)^n·ds; k_w from 90 mm over 100,000 km at the rating."""
     k_w = 90.0 / 100_000.0

@@ -23,6 +23,7 @@ from twins.schedule import ModeInjection
 from twins.shard import EpochResult, Shard
 from twins.site import Ambient, Environment, Road, RoadSegment, SiteConditions
 from twins.truck import Truck, TruckParams
+from twins.truck_cycle import Engine, pass_allowance_kw
 from twins.truck_modes import (
     COOLANT_DERATE_C,
     COOLANT_SHUTDOWN_C,
@@ -32,7 +33,6 @@ from twins.truck_modes import (
     TREAD_LIMIT_MM,
     TREAD_NEW_MM,
     TYRES,
-    Coolant,
 )
 
 
@@ -122,26 +122,35 @@ def test_a_protected_pass_ends_where_its_derate_balances_its_heat():
     n = 60
     p = stack([TruckParams()] * n)
     rng = np.random.default_rng(3)
-    state = {
-        "coolant_temp_c": rng.uniform(95.0, 116.0, n),
-        "cooling_capacity_frac": rng.uniform(0.1, 0.5, n),
-    }
-    max_kw, ambient, capacity = (
-        np.full(n, 1842.0),
-        rng.uniform(0.0, 40.0, n),
-        state["cooling_capacity_frac"],
-    )
-    cool = Coolant.start(state, ambient, p, max_kw)
+    temp, capacity = rng.uniform(95.0, 116.0, n), rng.uniform(0.1, 0.5, n)
+    max_kw, ambient = np.full(n, 1842.0), rng.uniform(0.0, 40.0, n)
+    engine = Engine(
+        p["engine_kw"], max_kw, p["idle_kw"], p["drivetrain_eff"], p["sfc_l_kwh"],
+        p["sfc_knee_load_frac"], p["sfc_idle_rise_frac"], np.full(n, 25.0), p["coolant_tau_s"],
+        p["thermostat_c"], p["thermostat_band_c"], p["coolant_rise_design_c"], ambient, capacity,
+    )  # fmt: skip
     power, spent = rng.uniform(500.0, 1842.0, n), rng.uniform(10.0, 3600.0, n)
-    hot, allowed = cool.protect(power, spent)
+    allowed = np.array(
+        [pass_allowance_kw(engine, i, temp[i], power[i], spent[i]) for i in range(n)]
+    )
+    hot = np.flatnonzero(allowed < power)
     assert len(hot) > 10
     a = np.exp(-spent[hot] / 600.0)
-    load = np.minimum(power[hot], allowed) / p["engine_kw"][hot]
+    load = allowed[hot] / p["engine_kw"][hot]
     eq = phy.coolant_equilibrium_c(ambient[hot], load, capacity[hot], 85.0, 8.0, 50.0)
-    end = a * state["coolant_temp_c"][hot] + (1.0 - a) * eq
-    balanced = np.isclose(allowed, cool.allowed_kw(hot, end), rtol=2e-3)
-    chatter = (end <= COOLANT_DERATE_C + 1e-9) & np.isclose(allowed, 0.75 * 1842.0)
+    end = a * temp[hot] + (1.0 - a) * eq
+    balanced = np.isclose(allowed[hot], phy.allowed_output_kw(end, 1842.0, 80.0), rtol=2e-3)
+    chatter = (end <= COOLANT_DERATE_C + 1e-9) & np.isclose(allowed[hot], 0.75 * 1842.0)
     assert np.all(balanced | chatter)
+    # a pass that stays below the derate point, or already at the full cut, runs as offered
+    free = np.flatnonzero(allowed == power)
+    assert len(free) > 5
+    end_free = phy.coolant_equilibrium_c(
+        ambient[free], power[free] / 2000.0, capacity[free], 85.0, 8.0, 50.0
+    )
+    end_free = end_free + (temp[free] - end_free) * np.exp(-spent[free] / 600.0)
+    at_floor = power[free] <= 0.25 * 1842.0
+    assert np.all((end_free <= COOLANT_DERATE_C) | at_floor)
 
 
 # --- injectors, bearing and tyres: what the health variables cost ------------------------------
