@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -35,6 +36,8 @@ F64 = NDArray[np.float64]
 Law = Literal["exp", "linear", "asymptotic", "usage"]
 PER_MODE = ("age_h", "onset_h", "dur_h", "accel", "forced", "force_rate", "force_cap", "renewals")
 FLAGS = ("alarmed",)
+LAWS: tuple[Law, ...] = ("exp", "linear", "asymptotic", "usage")
+_EXP, _LINEAR, _ASYMPTOTIC, _USAGE = range(len(LAWS))
 
 
 @dataclass(frozen=True)
@@ -177,18 +180,28 @@ class FailureModel:
         stress: Mapping[str, F64],
     ) -> None:
         """One tick: operating twins age (stress-weighted), injected ramps advance, health moves."""
+        n = len(available)
         for m, v in zip(self.modes, self.names, strict=True):
-            step = dt_h * state[v["accel"]] * stress.get(m.name, 1.0)
-            state[v["age_h"]] += np.where(available, step, 0.0)
-            rate = state[v["force_rate"]]
-            if rate.any():  # an injected ramp is under way on some twin
-                forced = state[v["forced"]]
-                before = forced.copy()
-                np.minimum(forced + rate * dt_h, state[v["force_cap"]], out=forced, where=rate > 0)
-                if m.law == "usage":  # the kind wears this health; add only the injected part
-                    state[m.health] += m.sign * (forced - before)
-            if m.law != "usage":
-                state[m.health] = self.health_of(state, m)
+            s = np.asarray(stress.get(m.name, 1.0), dtype=np.float64)
+            if s.shape != (n,):
+                s = np.full(n, s)
+            usage = m.law == "usage"
+            health = state[m.health]
+            out = health if usage else np.empty_like(health)  # a new array, as a kind's would be
+            _advance_mode(
+                LAWS.index(m.law), m.healthy, m.sign, m.span, m.curvature, m.ceiling, m.tau_h,
+                dt_h, available, state[v["accel"]], s, state[v["age_h"]], state[v["onset_h"]],
+                state[v["dur_h"]], state[v["forced"]], state[v["force_rate"]],
+                state[v["force_cap"]], out,
+            )  # fmt: skip
+            if not usage:
+                state[m.health] = out
+
+    def warm_up(self) -> None:
+        """Compile (or load from numba's disk cache) the tick of each law now, not in a tick."""
+        f, on = np.zeros(0), np.zeros(0, dtype=bool)
+        for m in self.modes:
+            _advance_mode(LAWS.index(m.law), 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, on, *[f] * 9)
 
     def failed(
         self, state: Mapping[str, F64], truth: Mapping[str, F64], available: NDArray[np.bool_]
@@ -271,3 +284,34 @@ class FailureModel:
                 state[m.var("forced")][idx] = target
         if m.law != "usage":
             state[m.health] = self.health_of(state, m)
+
+
+@numba.njit(cache=True, nogil=True)
+def _advance_mode(
+    law: int, healthy: float, sign: float, span: float, curvature: float, ceiling: float,
+    tau_h: float, dt_h: float, available: NDArray[np.bool_], accel: F64, stress: F64, age: F64,
+    onset: F64, dur: F64, forced: F64, rate: F64, cap: F64, health: F64,
+) -> None:  # fmt: skip
+    """One tick of one mode over the batch, in place (`FailureModel.advance`): operating twins
+    age by dt·accel·stress; an injected ramp moves `forced` towards its cap; a `usage` mode's
+    health takes the injected part only (the kind wears it), the others' health is the law's
+    (`FailureModel.natural`, the laws of `physics.degradation` for one twin) plus `forced`."""
+    scale = np.expm1(curvature)
+    for i in range(len(age)):
+        if available[i]:
+            age[i] += dt_h * accel[i] * stress[i]
+        if rate[i] > 0.0:
+            f = min(forced[i] + rate[i] * dt_h, cap[i])
+            if law == _USAGE:
+                health[i] += sign * (f - forced[i])
+            forced[i] = f
+        if law == _USAGE:
+            continue
+        t = age[i] - onset[i]
+        if law == _ASYMPTOTIC:  # asymptotic_fouling
+            natural = ceiling * -np.expm1(-max(t, 0.0) / tau_h)
+        elif law == _EXP:  # span · exponential_growth
+            natural = span * (np.expm1(curvature * max(t / dur[i], 0.0)) / scale)
+        else:  # linear
+            natural = span * max(t / dur[i], 0.0)
+        health[i] = healthy + sign * (natural + forced[i])

@@ -144,3 +144,34 @@ def test_stress_speeds_up_ageing() -> None:
     assert state["bearing_age_h"].tolist() == [1.0, 2.5]
     model.advance(state, np.array([False, True]), 1.0, {})
     assert state["bearing_age_h"].tolist() == [1.0, 3.5]  # a stopped machine does not age
+
+
+@pytest.mark.parametrize("law", ["exp", "linear", "asymptotic", "usage"])
+def test_a_compiled_tick_gives_the_health_the_laws_give(law: str) -> None:
+    """`advance` (compiled, one twin at a time) against `health_of` (the laws of
+    physics.degradation over arrays) on aged, injected and ramping twins of every law."""
+    mode = FailureMode(
+        "m", "m", "t", "h", 2.0, 0.5, law, "test", beta=2.0, eta_h=500.0, duration_h=100.0,
+        tau_h=80.0, ceiling=3.0, curvature=3.0, initial_age_frac=1.0,
+    )  # fmt: skip
+    n = 400
+    model = FailureModel((mode,))
+    state: dict[str, np.ndarray] = {"h": np.full(n, 2.0)}
+    rng = Streams(4, twin_keys([f"t{i}" for i in range(n)]))
+    model.initial(state, rng)
+    some = np.arange(0, n, 7)
+    model.inject(state, 0, some, severity=0.4, ramp_h=30.0, accelerate=2.0)
+    up = np.arange(n) % 5 != 0
+    stress = {"m": np.linspace(0.5, 2.0, n)}
+    usage_before, age_before = state["h"].copy(), state["m_age_h"].copy()
+    for _ in range(50):
+        model.advance(state, up, 1.0, stress)
+    forced = state["m_forced"]
+    assert forced[some].min() > 0.0 and forced[some].max() <= 0.4 * 1.5 + 1e-12
+    aged = 50.0 * state["m_accel"] * stress["m"] * up  # a stopped machine does not age
+    np.testing.assert_allclose(state["m_age_h"] - age_before, aged, rtol=1e-12, atol=1e-9)
+    if law == "usage":  # the kind wears it; only the injected part is added here
+        np.testing.assert_allclose(state["h"], usage_before - forced, rtol=0, atol=1e-12)
+    else:
+        np.testing.assert_allclose(state["h"], model.health_of(state, mode), rtol=1e-12)
+        assert np.ptp(state["h"]) > 0.1  # the batch is spread over its laws' range
