@@ -126,6 +126,10 @@ class Kind(ABC):
     ) -> TickOutput:
         """Advance every twin one tick: update `state` in place, report the tick."""
 
+    def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:  # noqa: B027
+        """Compile what the kind's ticks run compiled (or load it from numba's disk cache) now,
+        when a shard is built, rather than in its first tick; nothing for a numpy-only kind."""
+
     @classmethod
     def mode_names(cls) -> tuple[str, ...]:
         return tuple(m.name for m in cls.failure_modes)

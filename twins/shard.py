@@ -85,6 +85,8 @@ class Shard:
         self.failures = FailureModel(kind.failure_modes)
         self.state: State = kind.initial(self.params, env, self.rng)
         self.failures.initial(self.state, self.rng)
+        kind.warm_up(self.params, env, self.state)
+        self.failures.warm_up()
         self.machine = np.full(self.n, AVAILABLE, dtype=np.int8)  # or DOWN / MAINTENANCE
         self.down_mode = np.full(self.n, -1, dtype=np.int16)
         self.schedule = Schedule({int(g): i for i, g in enumerate(self.twin_index)})
@@ -331,7 +333,7 @@ class _Accumulator:
                 else:
                     total += used
         codes = out.status.astype(np.int64) * self.n + self.offsets
-        self.status_ticks += np.bincount(codes, minlength=N_STATUS * self.n)
+        self.status_ticks[codes] += 1  # one code per twin: no repeats, so no `np.add.at`
         row = self.rows.get(tick)
         if row is not None:
             for name, value in out.sensors.items():

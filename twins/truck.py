@@ -33,7 +33,7 @@ from twins.kind import (
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
-from twins.truck_cycle import Cycle, Engine, Tables, cap_outputs, spend_tick
+from twins.truck_cycle import Cycle, Engine, Protection, Tables, cap_outputs, spend_tick
 from twins.truck_modes import (
     ANOMALIES,
     COOLANT_DERATE_C,
@@ -382,6 +382,17 @@ class Truck(Kind):
             "tyre_tread_mm": initial_tread_mm(rng.uniform("init/tread", 0)),
             "tyre_tkph": z.copy(),
         }
+
+    def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:
+        """Compile (or load) the haul cycle's passes for arrays like this batch's, on none."""
+        route, no = self.route(params, env), slice(0, 0)
+        engine = route.engine(params, np.zeros(0), state["cooling_capacity_frac"])
+        engine = Engine(*(a[no] for a in engine))
+        tables = route.tables._replace(row=route.row[no], n_legs=route.n_legs[no])
+        f, i, b = np.zeros(0), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=bool)
+        cycle = Cycle(i, i.copy(), *(f.copy() for _ in range(9)))
+        spend_tick(tables, cycle, engine, Protection(b, f, b, f), params["payload_t"][no], f, f, 1)
+        cap_outputs(tables, engine, i, i, f, f, f, f)
 
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
