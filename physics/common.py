@@ -15,7 +15,17 @@ def relax(x: F64, x_eq: F64 | float, dt_s: float, tau_s: F64 | float) -> F64:
     Stable for any dt/τ, so sub-models faster than the tick (drum pressure, thermostat) need no
     sub-stepping (machines.md §1: explicit Euler at 60 s can oscillate).
     """
-    return x_eq + (x - x_eq) * np.exp(-dt_s / tau_s)
+    return relax_by(x, x_eq, decay(dt_s, tau_s))
+
+
+def decay(dt_s: float, tau_s: F64 | float) -> F64:
+    """e^{−Δt/τ}: what is left of a first-order lag's gap after Δt [-]."""
+    return np.asarray(np.exp(-dt_s / tau_s))
+
+
+def relax_by(x: F64, x_eq: F64 | float, decay_: F64 | float) -> F64:
+    """`relax` with its decay e^{−Δt/τ} computed once (a lag with a fixed τ at a fixed tick)."""
+    return x_eq + (x - x_eq) * decay_
 
 
 def ou_step(

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from physics import truck as phy
+from physics.common import decay
 from twins.kind import (
     F64,
     OFFROAD,
@@ -26,30 +27,28 @@ from twins.kind import (
     Kind,
     State,
     StateVar,
-    Status,
     TickContext,
     TickOutput,
 )
 from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
-from twins.truck_cycle import Cycle, Engine, Protection, Tables, cap_outputs, spend_tick
+from twins.truck_cycle import Cycle, Engine, Protection, Tables, spend_tick
 from twins.truck_modes import (
     ANOMALIES,
-    COOLANT_DERATE_C,
+    COOLING,
+    DRIVELINE_BEARING,
+    INJECTORS,
     MODES,
-    TYRE_SET,
-    Coolant,
+    ROLLER_EXPONENT,
+    TREAD_LIMIT_MM,
+    TREAD_NEW_MM,
+    TYRES,
     TruckConditionParams,
-    bearing_stress,
-    condition_sensors,
-    friction_fuel,
-    fuel_factor,
     initial_tread_mm,
-    settle_heat,
-    wear_excess,
-    wear_tyres,
+    protection,
 )
+from twins.truck_tick import Consts, Readings, Settled, Wear, settle
 
 PHASES = ("QUEUE_LOAD", "SPOT", "LOAD", "HAUL", "QUEUE_DUMP", "DUMP", "RETURN")
 QUEUE_LOAD, SPOT, LOAD, HAUL, QUEUE_DUMP, DUMP, RETURN = range(len(PHASES))
@@ -138,7 +137,7 @@ class Route:
         """The tables as the compiled cycle (`twins.truck_cycle`) reads them."""
         return Tables(
             self.row, self.first, self.n_legs, self.speed, self.pace, self.length,
-            self.duration, self.power, self.fuel, self.f0,
+            self.duration, self.power, self.fuel, self.f0, self.grade,
         )  # fmt: skip
 
     def engine(self, p: ParamArrays, ambient_c: F64, capacity: F64) -> Engine:
@@ -299,6 +298,27 @@ def _spread(route: Route, u: F64) -> tuple[NDArray[np.intp], NDArray[np.intp], F
     return phase, col - route.first[phase], left_s, left_m
 
 
+_WEAR = (
+    "coolant_temp_c",
+    "oil_temp_c",
+    "carry_s",
+    "odometer_km",
+    "tyre_tkph",
+    "tyre_tread_mm",
+    "",
+    "bearing_damage_frac",
+    "injector_wear_frac",
+    "fuel_multiplier",
+)  # the state `Wear` reads, in its order (the tyres' acceleration is the failure modes')
+
+
+def _outputs(n: int) -> tuple[Settled, Readings]:
+    """Fresh arrays for `settle` to fill: new state, and the tick's report."""
+    settled = Settled._make(np.empty(n) for _ in Settled._fields)
+    readings = Readings._make(np.empty(n) for _ in Readings._fields)
+    return settled, readings._replace(status=np.empty(n, dtype=np.int8))
+
+
 def _sensor(name: str, unit: str, what: str, noise: float, lo: float = -np.inf) -> Channel:
     return Channel(name, unit, what, noise, lo, source="A: typical accuracy of the sensor class")
 
@@ -353,6 +373,7 @@ class Truck(Kind):
 
     def __init__(self) -> None:
         self._cache: tuple[ParamArrays, Environment, Route] | None = None
+        self._consts: tuple[ParamArrays, float, Consts] | None = None
 
     def route(self, params: ParamArrays, env: Environment) -> Route:
         """The batch's cycle tables, built once per (params, env) and reused every tick."""
@@ -384,15 +405,39 @@ class Truck(Kind):
         }
 
     def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:
-        """Compile (or load) the haul cycle's passes for arrays like this batch's, on none."""
-        route, no = self.route(params, env), slice(0, 0)
-        engine = route.engine(params, np.zeros(0), state["cooling_capacity_frac"])
+        """Compile (or load) the tick's kernels for arrays like this batch's, on no twins."""
+        no, f = slice(0, 0), np.zeros(0)
+        route, consts = self.route(params, env), self.consts(params, 60.0)
+        engine = route.engine(params, f, state["cooling_capacity_frac"])
         engine = Engine(*(a[no] for a in engine))
         tables = route.tables._replace(row=route.row[no], n_legs=route.n_legs[no])
-        f, i, b = np.zeros(0), np.zeros(0, dtype=np.intp), np.zeros(0, dtype=bool)
+        consts = Consts._make(v[no] if isinstance(v, np.ndarray) else v for v in consts)
+        i, b = np.zeros(0, dtype=np.intp), np.zeros(0, dtype=bool)
         cycle = Cycle(i, i.copy(), *(f.copy() for _ in range(9)))
-        spend_tick(tables, cycle, engine, Protection(b, f, b, f), params["payload_t"][no], f, f, 1)
-        cap_outputs(tables, engine, i, i, f, f, f, f)
+        prot = Protection(b, f, b, f)
+        spend_tick(tables, cycle, engine, prot, params["payload_t"][no], f, f, 1)
+        wear = Wear._make(state[x][no] if x else f for x in _WEAR)
+        out = _outputs(0)
+        settle(tables, cycle, engine, consts, prot, f, b, 60.0, TREAD_NEW_MM, wear, *out)
+
+    def consts(self, params: ParamArrays, dt_s: float) -> Consts:
+        """The per-twin constants of the tick's end (`twins.truck_tick.Consts`), built once."""
+        if self._consts is None or self._consts[0] is not params or self._consts[1] != dt_s:
+            p = params
+            gvm = p["empty_t"] + p["payload_t"]
+            lags = ("coolant_tau_s", "oil_tau_s", "engine_off_tau_s", "tyre_tkph_tau_s")
+            coolant, oil, off, tyre = (decay(dt_s, p[tau]) for tau in lags)
+            consts = Consts(
+                p["empty_t"], p["payload_t"], p["bearing_friction_coeff"], p["injector_sfc_gain"],
+                p["oil_offset_c"], p["oil_load_rise_c"], coolant, oil, off, tyre,
+                p["tyre_tkph_rated"], (TREAD_NEW_MM - TREAD_LIMIT_MM) / p["tyre_life_km"],
+                p["tyre_wear_exponent"], p["tyre_temp_rise_c"], p["vib_base_mm_s"],
+                p["vib_per_kmh"], p["bearing_vib_gain"], p["bearing_ref_kmh"] / 3.6,
+                phy.bearing_ageing_rate(p["empty_t"] / gvm, 1.0, ROLLER_EXPONENT),
+                p["rpm_idle"], p["rpm_rated"], load_time(p),
+            )  # fmt: skip
+            self._consts = (params, dt_s, consts)
+        return self._consts[2]
 
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
@@ -400,89 +445,58 @@ class Truck(Kind):
         p, on = params, ctx.available
         route = self.route(p, env)
         t = _Tick.start(state, ctx.dt_s, on)
-        cool = Coolant.start(state, ctx.ambient_c, p, route.max_kw)
-        engine = route.engine(p, ctx.ambient_c, cool.capacity)
+        prot = protection(state, ctx.ambient_c, p, route.max_kw)
+        engine = route.engine(p, ctx.ambient_c, state["cooling_capacity_frac"])
         # exponential queue-time factors (mean 1) for the twins entering a queue this tick
         queue_load = -np.log1p(-rng.uniform("queue_load", ctx.tick))
         queue_dump = -np.log1p(-rng.uniform("queue_dump", ctx.tick))
         spend_tick(
-            route.tables, t.cycle, engine, cool.protection, p["payload_t"], queue_load,
+            route.tables, t.cycle, engine, prot, p["payload_t"], queue_load,
             queue_dump, MAX_PASSES,
         )  # fmt: skip
-        mass_tm = p["empty_t"] * t.dist_m + t.payload_tm
-        friction_kj, friction_l = friction_fuel(state, p, mass_tm)
-        excess = wear_excess(state, p, t.fuel_l, friction_l, cool.excess_l)
-        t.energy_kj += friction_kj
-        t.fuel_l += friction_l
-        spent = t.spent_s
-        load = np.divide(
-            t.energy_kj, spent * p["engine_kw"], out=np.zeros_like(spent), where=spent > 0
-        )
-        settle_heat(state, p, cool.finish(load, ctx.dt_s), load, on, ctx.ambient_c, ctx.dt_s)
-        tkph_ratio = wear_tyres(state, p, mass_tm / TYRE_SET * 1e-3, t.dist_m * 1e-3, ctx.dt_s)
+        accel = state.get(TYRES.var("accel"))  # a scenario's acceleration of tyre wear
+        tyres = np.ones(len(on)) if accel is None else accel
+        wear = Wear._make(state[x] if x else tyres for x in _WEAR)
+        s, r = _outputs(len(on))
+        settle(
+            route.tables, t.cycle, engine, self.consts(p, ctx.dt_s), prot, t.budget_s, on,
+            ctx.dt_s, TREAD_NEW_MM, wear, s, r,
+        )  # fmt: skip
         state.update(
-            phase_code=t.phase.astype(np.float64),
-            leg_index=t.leg.astype(np.float64),
+            phase_code=s.phase_code,
+            leg_index=s.leg_index,
             phase_left_s=t.left_s,
             leg_left_m=t.left_m,
-            # a truck more than a tick behind loses time; one standing still keeps its carry
-            carry_s=np.where(on, np.minimum(t.time_s, ctx.dt_s), state["carry_s"]),
+            carry_s=s.carry_s,
             payload_t=t.payload,
-            odometer_km=state["odometer_km"] + t.dist_m * 1e-3,
+            odometer_km=s.odometer_km,
+            coolant_temp_c=s.coolant_c,
+            oil_temp_c=s.oil_c,
+            tyre_tkph=s.tkph,
+            tyre_tread_mm=s.tread_mm,
         )
-        out = self._report(state, p, route, t, cool, engine, ctx)
-        out.sensors |= condition_sensors(
-            state, p, on, out.sensors["speed_kmh"], ctx.ambient_c, tkph_ratio
-        )
-        out.extra["stress/driveline_bearing"] = bearing_stress(p, t.dist_m, t.payload_tm, ctx.dt_s)
-        out.extra |= excess
-        return out
-
-    @staticmethod
-    def _report(
-        state: State,
-        p: ParamArrays,
-        route: Route,
-        t: _Tick,
-        cool: Coolant,
-        engine: Engine,
-        ctx: TickContext,
-    ) -> TickOutput:
-        """Sensors read at the tick's end (a telemetry snapshot); fuel and output over the tick.
-
-        A twin that is not available reads as parked with its engine off; one whose coolant is
-        in the derate band reads its capped output and reports DERATED.
-        """
-        on, k = ctx.available, route.index(t.phase, t.leg)
-        power, speed, fuel_rate = route.power[k], route.speed[k], route.fuel[k]
-        coolant = state["coolant_temp_c"]
-        hot = on & (coolant >= COOLANT_DERATE_C)
-        i = np.flatnonzero(hot)
-        if len(i):  # the derated twins read their capped output
-            cap = cool.allowed_kw(i, coolant[i])
-            cap_outputs(route.tables, engine, k, i, cap, power, speed, fuel_rate)
-        speed_kmh = np.where(on, speed * 3.6, 0.0)
-        load = np.where(on, power / p["engine_kw"], 0.0)
-        fuel = fuel_factor(state, p)
-        filling = p["payload_t"] * (1.0 - t.left_s / np.maximum(route.load_s, 1e-9))
-        rpm = phy.engine_rpm(load, speed_kmh > 0.0, p["rpm_idle"], p["rpm_rated"])
         sensors = {
-            "payload_t": np.where(t.phase == LOAD, filling, t.payload),
-            "speed_kmh": speed_kmh,
-            "grade_pct": route.grade[k],
-            "engine_rpm": np.where(on, rpm, 0.0),
-            "engine_load_pct": load * 100.0,
-            "fuel_rate_lph": np.where(on, fuel_rate * 3600.0 * fuel, 0.0),
-            "coolant_temp_c": coolant,
-            "oil_temp_c": state["oil_temp_c"],
+            "payload_t": r.payload_t,
+            "speed_kmh": r.speed_kmh,
+            "grade_pct": r.grade_pct,
+            "engine_rpm": r.engine_rpm,
+            "engine_load_pct": r.engine_load_pct,
+            "fuel_rate_lph": r.fuel_rate_lph,
+            "coolant_temp_c": s.coolant_c,
+            "oil_temp_c": s.oil_c,
             "ambient_temp_c": ctx.ambient_c,
-            "cycle_phase_code": state["phase_code"],
+            "cycle_phase_code": s.phase_code,
+            "sfc_rise_pct": r.sfc_rise_pct,
+            "driveline_vibration_mm_s": r.vibration_mm_s,
+            "tyre_wear_mm": r.tyre_wear_mm,
+            "tyre_temp_c": r.tyre_temp_c,
         }
-        derated = np.where(hot | cool.limited, Status.DERATED, Status.RUNNING)
-        return TickOutput(
-            sensors=sensors,
-            activity={"diesel_l": t.fuel_l * fuel},
-            production=t.hauled_t,
-            status=np.where(on, derated, Status.STANDBY).astype(np.int8),
-            extra={"engine_kwh": t.energy_kj / 3600.0},
-        )
+        extra = {"engine_kwh": r.engine_kwh, "stress/driveline_bearing": r.bearing_stress}
+        # diesel [L] a healthy truck making the same progress would not have burned
+        # (`physics.truck.wear_fuel_l`); a mode no twin shows this tick has no entry. Worn
+        # tyres cost none: tread depth does not change rolling resistance in this model.
+        parts = (r.excess_injectors_l, r.excess_bearing_l, r.excess_cooling_l)
+        for mode, x in zip((INJECTORS, DRIVELINE_BEARING, COOLING), parts, strict=True):
+            if x.any():
+                extra[f"excess/diesel_l/{mode.name}"] = x
+        return TickOutput(sensors, {"diesel_l": r.diesel_l}, t.hauled_t, r.status, extra)

@@ -20,15 +20,15 @@ Each twin is independent of the others, so results do not depend on how twins ar
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
+from physics import common
 from physics import truck as phy
-from physics.common import relax
 from physics.truck import COOLANT_DERATE_C, COOLANT_FULL_DERATE_C, DERATE_FULL_FRAC
+from twins.jit import for_scalars, inline, kernel
 
 F64 = NDArray[np.float64]
 IntP = NDArray[np.intp]
@@ -38,26 +38,14 @@ QUEUE_LOAD, SPOT, LOAD, HAUL, QUEUE_DUMP, DUMP, RETURN = range(7)
 N_PHASES = 7
 
 
-def _jit(f: Any) -> Any:
-    """Compile, cached on disk beside the source (each actor process reuses it)."""
-    return numba.njit(cache=True, nogil=True)(f)
-
-
-def _inline(f: Any) -> Any:
-    """Compile into the caller: a call taking the batch's arrays would count references on
-    each of them (~100 ns), more than the step it computes."""
-    return numba.njit(cache=True, nogil=True, inline="always")(f)
-
-
-# physics equations over numpy arrays compile as they are; on scalars they return 0-d arrays,
-# which `[()]` reads back (only the protection, a few % of twins, calls them).
-_equilibrium = _jit(phy.coolant_equilibrium_c)
-_derate = _jit(phy.protection_derate_frac)
-_power_limited_speed = _jit(phy.power_limited_speed)
-_sfc = _jit(phy.sfc_part_load)
-_fuel_rate_lph = _jit(phy.fuel_rate_lph)
-_derate_excess = _jit(phy.derate_excess_fuel_l)
-_relax = _jit(relax)
+_ph, _common = for_scalars(phy), for_scalars(common)
+_equilibrium = _ph.coolant_equilibrium_c
+_allowed_output_kw = _ph.allowed_output_kw
+_power_limited_speed = _ph.power_limited_speed
+_sfc = _ph.sfc_part_load
+_fuel_rate_lph = _ph.fuel_rate_lph
+_derate_excess = _ph.derate_excess_fuel_l
+_relax = _common.relax
 
 _RAMP_C = np.linspace(COOLANT_DERATE_C, COOLANT_FULL_DERATE_C, 21)
 _RAMP_DERATE = phy.protection_derate_frac(_RAMP_C)
@@ -95,6 +83,7 @@ class Tables(NamedTuple):
     power: F64
     fuel: F64
     f0: F64
+    grade: F64
 
 
 class Cycle(NamedTuple):
@@ -122,7 +111,7 @@ class Protection(NamedTuple):
     excess_l: F64  # fuel the cuts cost over an underated truck's for the same progress [L]
 
 
-@_jit
+@kernel
 def protected_coolant_c(
     start_c: float, lag: float, ambient_c: float, demand_kw: float, rated_kw: float,
     max_kw: float, idle_kw: float, capacity: float, thermostat_c: float, band_c: float,
@@ -139,7 +128,7 @@ def protected_coolant_c(
     then chatters about the point).
     """
     free_eq = _equilibrium(ambient_c, demand_kw / rated_kw, capacity, thermostat_c, band_c, rise_c)
-    free = lag * start_c + (1.0 - lag) * free_eq[()]
+    free = lag * start_c + (1.0 - lag) * free_eq
     if free <= COOLANT_DERATE_C:
         return free
     end, before = free, 0.0
@@ -148,7 +137,7 @@ def protected_coolant_c(
         eq = _equilibrium(
             ambient_c, min(demand_kw, allowed) / rated_kw, capacity, thermostat_c, band_c, rise_c
         )
-        end = lag * start_c + (1.0 - lag) * eq[()]
+        end = lag * start_c + (1.0 - lag) * eq
         residual = _RAMP_C[j] - end  # increasing along the ramp
         if residual >= 0.0:
             if j == 0:
@@ -159,14 +148,7 @@ def protected_coolant_c(
     return end  # beyond the full derate: the end temperature of the full cut
 
 
-@_jit
-def allowed_output_kw(coolant_c: float, max_kw: float, idle_kw: float) -> float:
-    """Engine output the graded protection allows [kW]: (1 − derate)·P_max, never below idle
-    (`physics.truck.allowed_output_kw` for one twin)."""
-    return max((1.0 - _derate(coolant_c)[()]) * max_kw, idle_kw)
-
-
-@_inline
+@inline
 def pass_allowance_kw(e: Engine, i: int, temp_c: float, power_kw: float, spent_s: float) -> float:
     """What the protection allows twin i over a pass at `power_kw` for `spent_s` [kW]: the
     output itself where its coolant stays below the derate point, or where even the full
@@ -176,7 +158,7 @@ def pass_allowance_kw(e: Engine, i: int, temp_c: float, power_kw: float, spent_s
         e.ambient_c[i], power_kw / e.engine_kw[i], e.capacity[i], e.thermostat_c[i], e.band_c[i],
         e.rise_c[i],
     )  # fmt: skip
-    free = eq[()] + (temp_c - eq[()]) * lag
+    free = eq + (temp_c - eq) * lag
     floor = max((1.0 - DERATE_FULL_FRAC) * e.max_kw[i], e.idle_kw[i])
     if free <= COOLANT_DERATE_C or power_kw <= floor:
         return power_kw
@@ -184,10 +166,10 @@ def pass_allowance_kw(e: Engine, i: int, temp_c: float, power_kw: float, spent_s
         temp_c, lag, e.ambient_c[i], power_kw, e.engine_kw[i], e.max_kw[i], e.idle_kw[i],
         e.capacity[i], e.thermostat_c[i], e.band_c[i], e.rise_c[i],
     )  # fmt: skip
-    return min(allowed_output_kw(end_c, e.max_kw[i], e.idle_kw[i]), power_kw)
+    return min(_allowed_output_kw(end_c, e.max_kw[i], e.idle_kw[i]), power_kw)
 
 
-@_inline
+@inline
 def capped_step(
     e: Engine, i: int, kw: float, f0_n: float, speed: float
 ) -> tuple[float, float, float]:
@@ -197,14 +179,14 @@ def capped_step(
     its duration; fuel follows the capped output on the part-load SFC curve (§2.4).
     """
     if f0_n > 0.0:
-        v = _power_limited_speed(e.eff[i] * kw * 1e3, f0_n, e.k_aero[i])[()]
+        v = _power_limited_speed(e.eff[i] * kw * 1e3, f0_n, e.k_aero[i])
         speed = min(speed, v)
-    sfc = _sfc(kw / e.engine_kw[i], e.sfc_l_kwh[i], e.sfc_knee[i], e.sfc_idle_rise[i])[()]
-    fuel = _fuel_rate_lph(kw * 1e3, sfc)[()] / 3600.0
+    sfc = _sfc(kw / e.engine_kw[i], e.sfc_l_kwh[i], e.sfc_knee[i], e.sfc_idle_rise[i])
+    fuel = _fuel_rate_lph(kw * 1e3, sfc) / 3600.0
     return speed, (1.0 / speed if speed > 0.0 else 0.0), fuel
 
 
-@_jit
+@kernel
 def spend_tick(
     r: Tables,
     c: Cycle,
@@ -239,12 +221,12 @@ def spend_tick(
                     t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)
                     spent = min(time_s, t_end)
                     prot.limited[i] = True
-                    prot.excess_l[i] += _derate_excess(spent, fuel, speed, r.fuel[k], r.pace[k])[()]
+                    prot.excess_l[i] += _derate_excess(spent, fuel, speed, r.fuel[k], r.pace[k])
                 eq = _equilibrium(
                     e.ambient_c[i], power / e.engine_kw[i], e.capacity[i], e.thermostat_c[i],
                     e.band_c[i], e.rise_c[i],
                 )  # fmt: skip
-                prot.temp_c[i] = _relax(temp, eq[()], spent, e.tau_s[i])
+                prot.temp_c[i] = _relax(temp, eq, spent, e.tau_s[i])
             c.time_s[i] = time_s - spent
             c.fuel_l[i] += spent * fuel
             c.energy_kj[i] += spent * power
@@ -259,7 +241,7 @@ def spend_tick(
                 break
 
 
-@_inline
+@inline
 def _next_step(
     r: Tables, c: Cycle, i: int, payload_t: float, queue_load: float, queue_dump: float
 ) -> None:
@@ -283,16 +265,3 @@ def _next_step(
     elif phase == QUEUE_DUMP:
         duration *= queue_dump
     c.left_s[i] = duration
-
-
-@_jit
-def cap_outputs(
-    r: Tables, e: Engine, k: IntP, hot: IntP, cap_kw: F64, power: F64, speed: F64, fuel: F64
-) -> None:
-    """Cap the output of twins `hot` at `cap_kw` where it binds, and their steps' speed and
-    fuel with it (`capped_step`); `power`, `speed`, `fuel` are (n,) at steps `k`, in place."""
-    for j in range(len(hot)):
-        i = hot[j]
-        if cap_kw[j] < power[i]:
-            power[i] = cap_kw[j]
-            speed[i], _, fuel[i] = capped_step(e, i, cap_kw[j], r.f0[k[i]], speed[i])

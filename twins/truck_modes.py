@@ -17,18 +17,14 @@ Figures carry their reference section and tag (V seen, D derived, A assumed).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
 
 from physics import truck as phy
-from physics.common import relax
 from physics.truck import (
     COOLANT_DERATE_C,
     COOLANT_SHUTDOWN_C,
     COOLANT_WARN_C,
-    allowed_output_kw,
 )
 from twins.failures import FailureMode
 from twins.kind import F64, State
@@ -217,146 +213,26 @@ ANOMALIES = {
 }
 
 
-@dataclass
-class Coolant:
-    """The coolant through one tick under the ECU's graded protection (§2.5).
+def protection(state: State, ambient_c: F64, p: ParamArrays, max_kw: F64) -> Protection:
+    """The ECU's graded coolant protection (§2.5) at a tick's start.
 
     Twins whose coolant could reach the derate point this tick (hot already, or hot at full
     output) are *watched*: the haul cycle's passes (`twins.truck_cycle.spend_tick`) follow their
     coolant pass by pass and cap the output where the protection would, so the coolant is held
     where a continuous ECU would hold it at any tick length, and the engine shuts down only when
     even the full derate cannot hold it. The others relax once, at the tick's mean load, as
-    nothing limits them.
+    nothing limits them (`twins.truck_tick.settle`).
     """
-
-    temp_c: F64  # (n,) at the tick's start
-    ambient_c: F64
-    capacity: F64
-    p: ParamArrays
-    max_kw: F64  # engine output available at the site's altitude
-    protection: Protection
-
-    @classmethod
-    def start(cls, state: State, ambient_c: F64, p: ParamArrays, max_kw: F64) -> Coolant:
-        temp, capacity = state["coolant_temp_c"], state["cooling_capacity_frac"]
-        n = len(temp)
-        hottest = phy.coolant_equilibrium_c(
-            ambient_c, max_kw / p["engine_kw"], capacity, p["thermostat_c"],
-            p["thermostat_band_c"], p["coolant_rise_design_c"],
-        )  # fmt: skip
-        watched = (temp > COOLANT_DERATE_C) | (hottest > COOLANT_DERATE_C)
-        prot = Protection(watched, temp.copy(), np.zeros(n, dtype=bool), np.zeros(n))
-        return cls(temp, ambient_c, capacity, p, max_kw, prot)
-
-    @property
-    def limited(self) -> NDArray[np.bool_]:
-        """The protection cut the engine's output in some pass of the tick."""
-        return self.protection.limited
-
-    @property
-    def excess_l(self) -> F64:
-        """Fuel the cuts cost over an underated truck's for the same progress [L]."""
-        return self.protection.excess_l
-
-    def allowed_kw(self, i: NDArray[np.intp], temp_c: F64) -> F64:
-        """Engine output the protection allows twins i at a coolant temperature [kW]."""
-        return allowed_output_kw(temp_c, self.max_kw[i], self.p["idle_kw"][i])
-
-    def finish(self, load: F64, dt_s: float) -> F64:
-        """Coolant at the tick's end: the twins not watched relax once at their mean `load`."""
-        p = self.p
-        eq = phy.coolant_equilibrium_c(
-            self.ambient_c, load, self.capacity, p["thermostat_c"], p["thermostat_band_c"],
-            p["coolant_rise_design_c"],
-        )  # fmt: skip
-        settled = relax(self.temp_c, eq, dt_s, p["coolant_tau_s"])
-        watched = self.protection.watched
-        return np.where(watched, self.protection.temp_c, settled)
-
-
-def wear_tyres(state: State, p: ParamArrays, tyre_tkm: F64, dist_km: F64, dt_s: float) -> F64:
-    """Tyres over one tick: working TKPH lags the tick's, tread wears by it (§2.6); the ratio."""
-    tick_tkph = tyre_tkm / (dt_s / 3600.0)
-    tkph = relax(state["tyre_tkph"], tick_tkph, dt_s, p["tyre_tkph_tau_s"])
-    ratio = tkph / p["tyre_tkph_rated"]
-    k_w = (TREAD_NEW_MM - TREAD_LIMIT_MM) / p["tyre_life_km"]
-    accel = state.get(TYRES.var("accel"), 1.0)  # a scenario's acceleration of the mode
-    worn = accel * phy.tread_wear_mm(dist_km, ratio, k_w, p["tyre_wear_exponent"])
-    state["tyre_tkph"] = tkph
-    state["tyre_tread_mm"] = np.maximum(state["tyre_tread_mm"] - worn, 0.0)
-    return ratio
+    temp = state["coolant_temp_c"]
+    hottest = phy.coolant_equilibrium_c(
+        ambient_c, max_kw / p["engine_kw"], state["cooling_capacity_frac"], p["thermostat_c"],
+        p["thermostat_band_c"], p["coolant_rise_design_c"],
+    )  # fmt: skip
+    watched = (temp > COOLANT_DERATE_C) | (hottest > COOLANT_DERATE_C)
+    n = len(temp)
+    return Protection(watched, temp.copy(), np.zeros(n, dtype=bool), np.zeros(n))
 
 
 def initial_tread_mm(u: F64) -> F64:
     """A fleet mid-life: treads between new and half worn, u ~ U(0, 1) [mm]."""
     return TREAD_NEW_MM - TYRES.initial_age_frac * (TREAD_NEW_MM - TREAD_LIMIT_MM) * u
-
-
-def bearing_stress(p: ParamArrays, dist_m: F64, payload_tm: F64, dt_s: float) -> F64:
-    """Mean ISO 281 ageing rate over the tick (§5.2): loaded at GVM, empty at (m_E/GVM)^(10/3).
-
-    `payload_tm` = Σ payload·distance [t·m]: a truck moves either full or empty.
-    """
-    gvm = p["empty_t"] + p["payload_t"]
-    loaded_m = payload_tm / p["payload_t"]
-    empty = phy.bearing_ageing_rate(p["empty_t"] / gvm, 1.0, ROLLER_EXPONENT)
-    equivalent_m = loaded_m + empty * (dist_m - loaded_m)
-    return np.asarray(equivalent_m / (p["bearing_ref_kmh"] / 3.6 * dt_s))
-
-
-def friction_fuel(state: State, p: ParamArrays, mass_m: F64) -> tuple[F64, F64]:
-    """Engine energy [kJ] and fuel [L] a damaged bearing's friction takes over ∫m ds [t·m]."""
-    work_j = phy.bearing_friction_work_j(
-        state["bearing_damage_frac"], p["bearing_friction_coeff"], mass_m * 1e3
-    )
-    engine_kj = work_j / p["drivetrain_eff"] * 1e-3
-    return engine_kj, engine_kj / 3600.0 * p["sfc_l_kwh"]
-
-
-def fuel_factor(state: State, p: ParamArrays) -> F64:
-    """Fuel per unit of healthy-engine fuel: the operator's factor × worn injectors' SFC rise."""
-    return state["fuel_multiplier"] * (1.0 + p["injector_sfc_gain"] * state["injector_wear_frac"])
-
-
-def wear_excess(
-    state: State, p: ParamArrays, engine_l: F64, friction_l: F64, derate_l: F64
-) -> dict[str, F64]:
-    """`excess/diesel_l/<mode>`: diesel [L] a healthy truck making the same progress would not
-    have burned (`physics.truck.wear_fuel_l`); a mode no twin shows this tick has no entry.
-    Worn tyres cost none: tread depth does not change rolling resistance in this model."""
-    rise = p["injector_sfc_gain"] * state["injector_wear_frac"]
-    parts = phy.wear_fuel_l(state["fuel_multiplier"], rise, engine_l, friction_l, derate_l)
-    names = (INJECTORS.name, DRIVELINE_BEARING.name, COOLING.name)
-    return {f"excess/diesel_l/{m}": x for m, x in zip(names, parts, strict=True) if x.any()}
-
-
-def condition_sensors(
-    state: State, p: ParamArrays, on: NDArray[np.bool_], speed_kmh: F64, ambient_c: F64,
-    tkph_ratio: F64,
-) -> dict[str, F64]:  # fmt: skip
-    """What the condition sensors read at the tick's end; a parked driveline does not vibrate."""
-    vib = phy.driveline_vibration_mm_s(
-        speed_kmh, p["vib_base_mm_s"], p["vib_per_kmh"], state["bearing_damage_frac"],
-        p["bearing_vib_gain"],
-    )  # fmt: skip
-    return {
-        "sfc_rise_pct": 100.0 * p["injector_sfc_gain"] * state["injector_wear_frac"],
-        "driveline_vibration_mm_s": np.where(on, vib, 0.0),
-        "tyre_wear_mm": TYRES.healthy - state["tyre_tread_mm"],
-        "tyre_temp_c": phy.tyre_temp_c(ambient_c, tkph_ratio, p["tyre_temp_rise_c"]),
-    }
-
-
-def settle_heat(
-    state: State, p: ParamArrays, coolant: F64, load: F64, on: NDArray[np.bool_], ambient: F64,
-    dt_s: float,
-) -> None:  # fmt: skip
-    """End a tick's heat: oil relaxes towards coolant + load rise at the tick's mean load (§2.5)
-    (the coolant has followed the passes); a stopped engine cools towards ambient. Exact updates."""
-    oil_eq = phy.oil_equilibrium_c(coolant, load, p["oil_offset_c"], p["oil_load_rise_c"])
-    oil = relax(state["oil_temp_c"], oil_eq, dt_s, p["oil_tau_s"])
-    if not on.all():
-        tau = p["engine_off_tau_s"]
-        coolant = np.where(on, coolant, relax(state["coolant_temp_c"], ambient, dt_s, tau))
-        oil = np.where(on, oil, relax(state["oil_temp_c"], ambient, dt_s, tau))
-    state["coolant_temp_c"], state["oil_temp_c"] = coolant, oil
