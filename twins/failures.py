@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-import numba
 import numpy as np
 from numpy.typing import NDArray
 
@@ -30,6 +29,7 @@ from physics.degradation import (
     weibull_life,
     weibull_life_given_age,
 )
+from twins.jit import inline, kernel
 from twins.rng import Streams
 
 F64 = NDArray[np.float64]
@@ -108,6 +108,8 @@ class FailureModel:
         # state-variable names per mode, built once (the tick loop looks them up a lot)
         self.names = [{f: m.var(f) for f in (*PER_MODE, *FLAGS)} for m in modes]
         self.by_name = {m.name: v for m, v in zip(modes, self.names, strict=True)}
+        self._consts = mode_constants(modes)
+        self._columns = {f: [v[f] for v in self.names] for f in _TICKED}
 
     def state_names(self) -> list[str]:
         return [m.var(f) for m in self.modes for f in (*PER_MODE, *FLAGS)]
@@ -172,64 +174,54 @@ class FailureModel:
         forced = state[self.by_name[m.name]["forced"]]
         return m.healthy + m.sign * (self.natural(state, m) + forced)
 
-    def advance(
+    def tick(
         self,
         state: dict[str, F64],
+        sensors: Mapping[str, F64],
         available: NDArray[np.bool_],
         dt_h: float,
         stress: Mapping[str, F64],
-    ) -> None:
-        """One tick: operating twins age (stress-weighted), injected ramps advance, health moves."""
+    ) -> tuple[NDArray[np.int16], list[tuple[int, NDArray[np.intp]]]]:
+        """One tick of every mode, in one compiled pass over the twins: operating twins age
+        (stress-weighted), injected ramps advance, health moves; then per twin the first
+        declared mode that has failed (1 + its index, 0 = none: health past `failed_at` or the
+        symptom past its trip), and the twins whose symptom just crossed its alarm level (once
+        per life) as (mode, twins). Symptoms are read from `sensors` (this tick's readings); a
+        mode whose symptom is not among them is not checked against its levels."""
         n = len(available)
-        for m, v in zip(self.modes, self.names, strict=True):
-            s = np.asarray(stress.get(m.name, 1.0), dtype=np.float64)
-            if s.shape != (n,):
-                s = np.full(n, s)
-            usage = m.law == "usage"
-            health = state[m.health]
-            out = health if usage else np.empty_like(health)  # a new array, as a kind's would be
-            _advance_mode(
-                LAWS.index(m.law), m.healthy, m.sign, m.span, m.curvature, m.ceiling, m.tau_h,
-                dt_h, available, state[v["accel"]], s, state[v["age_h"]], state[v["onset_h"]],
-                state[v["dur_h"]], state[v["forced"]], state[v["force_rate"]],
-                state[v["force_cap"]], out,
-            )  # fmt: skip
-            if not usage:
-                state[m.health] = out
+        ones = np.ones(n)
+        healths = []
+        for m in self.modes:  # a new health array, as a kind's would be (usage: in place)
+            h = state[m.health]
+            healths.append(h if m.law == "usage" else np.empty_like(h))
+        symptoms = tuple(_per_twin(sensors.get(m.symptom, ones), n) for m in self.modes)
+        checks = np.array([m.symptom in sensors for m in self.modes], dtype=np.bool_)
+        failed = np.zeros(n, dtype=np.int16)
+        crossed = np.zeros((len(self.modes), n), dtype=np.bool_)
+        v = self._columns
+        count = _tick_modes(
+            self._consts, checks, dt_h, available,
+            *(tuple(state[name] for name in v[f]) for f in _TICKED),
+            tuple(_per_twin(stress.get(m.name, ones), n) for m in self.modes),
+            tuple(state[m.health] for m in self.modes), tuple(healths), symptoms, failed, crossed,
+        )  # fmt: skip
+        for m, h in zip(self.modes, healths, strict=True):
+            state[m.health] = h
+        alarms = []
+        if count:
+            for i, row in enumerate(crossed):
+                hit = np.flatnonzero(row)
+                if len(hit):
+                    alarms.append((i, hit))
+        return failed, alarms
 
     def warm_up(self) -> None:
-        """Compile (or load from numba's disk cache) the tick of each law now, not in a tick."""
-        f, on = np.zeros(0), np.zeros(0, dtype=bool)
-        for m in self.modes:
-            _advance_mode(LAWS.index(m.law), 0.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, on, *[f] * 9)
-
-    def failed(
-        self, state: Mapping[str, F64], truth: Mapping[str, F64], available: NDArray[np.bool_]
-    ) -> NDArray[np.int16]:
-        """Per twin: 1 + index of the first mode that has failed now (0 = none)."""
-        out = np.zeros(len(available), dtype=np.int16)
-        for i in range(len(self.modes) - 1, -1, -1):  # first declared mode wins
-            m = self.modes[i]
-            hit = m.sign * (state[m.health] - m.failed_at) >= 0.0
-            if m.symptom and math.isfinite(m.trip):
-                hit |= m.beyond(truth[m.symptom], m.trip)
-            out[hit & available] = i + 1
-        return out
-
-    def alarms(
-        self, state: dict[str, F64], truth: Mapping[str, F64]
-    ) -> list[tuple[int, NDArray[np.intp]]]:
-        """Twins whose symptom just crossed its alarm level (once per life): (mode, twins)."""
-        out = []
-        for i, m in enumerate(self.modes):
-            if not m.symptom or math.isnan(m.alarm):
-                continue
-            flag = state[m.var("alarmed")]
-            crossed = np.flatnonzero(m.beyond(truth[m.symptom], m.alarm) & (flag == 0.0))
-            if len(crossed):
-                flag[crossed] = 1.0
-                out.append((i, crossed))
-        return out
+        """Compile (or load from numba's disk cache) the tick now, not in the first tick."""
+        if not self.modes:
+            return
+        state = {name: np.zeros(0) for name in self.state_names()}
+        state |= {m.health: np.zeros(0) for m in self.modes}
+        self.tick(state, {}, np.zeros(0, dtype=np.bool_), 1.0, {})
 
     def renew(
         self,
@@ -286,32 +278,101 @@ class FailureModel:
             state[m.health] = self.health_of(state, m)
 
 
-@numba.njit(cache=True, nogil=True)
-def _advance_mode(
-    law: int, healthy: float, sign: float, span: float, curvature: float, ceiling: float,
-    tau_h: float, dt_h: float, available: NDArray[np.bool_], accel: F64, stress: F64, age: F64,
-    onset: F64, dur: F64, forced: F64, rate: F64, cap: F64, health: F64,
-) -> None:  # fmt: skip
-    """One tick of one mode over the batch, in place (`FailureModel.advance`): operating twins
-    age by dt·accel·stress; an injected ramp moves `forced` towards its cap; a `usage` mode's
-    health takes the injected part only (the kind wears it), the others' health is the law's
-    (`FailureModel.natural`, the laws of `physics.degradation` for one twin) plus `forced`."""
-    scale = np.expm1(curvature)
-    for i in range(len(age)):
-        if available[i]:
-            age[i] += dt_h * accel[i] * stress[i]
-        if rate[i] > 0.0:
-            f = min(forced[i] + rate[i] * dt_h, cap[i])
-            if law == _USAGE:
-                health[i] += sign * (f - forced[i])
-            forced[i] = f
-        if law == _USAGE:
-            continue
-        t = age[i] - onset[i]
-        if law == _ASYMPTOTIC:  # asymptotic_fouling
-            natural = ceiling * -np.expm1(-max(t, 0.0) / tau_h)
-        elif law == _EXP:  # span · exponential_growth
-            natural = span * (np.expm1(curvature * max(t / dur[i], 0.0)) / scale)
-        else:  # linear
-            natural = span * max(t / dur[i], 0.0)
-        health[i] = healthy + sign * (natural + forced[i])
+_TICKED = ("accel", "age_h", "onset_h", "dur_h", "forced", "force_rate", "force_cap", "alarmed")
+# per-mode constants of `_tick_modes`, one row each
+_CONSTS = ("law", "healthy", "sign", "span", "curvature", "ceiling", "tau_h", "failed_at", "trip",
+           "alarm", "falls", "has_trip", "has_alarm")  # fmt: skip
+
+
+def mode_constants(modes: tuple[FailureMode, ...]) -> F64:
+    """(modes, constants) of `_tick_modes`, in the order of `_CONSTS`, as floats."""
+    rows = [_constants(m) for m in modes]
+    return np.array(rows, dtype=np.float64).reshape(len(modes), len(_CONSTS))
+
+
+def _constants(m: FailureMode) -> tuple[float, ...]:
+    has_trip = bool(m.symptom) and math.isfinite(m.trip)
+    has_alarm = bool(m.symptom) and not math.isnan(m.alarm)
+    return (
+        LAWS.index(m.law), m.healthy, m.sign, m.span, m.curvature, m.ceiling, m.tau_h,
+        m.failed_at, m.trip, m.alarm, m.symptom_falls, has_trip, has_alarm,
+    )  # fmt: skip
+
+
+def _per_twin(x: F64 | float, n: int) -> F64:
+    """A float per twin, contiguous (what the compiled tick takes)."""
+    a = np.ascontiguousarray(x, dtype=np.float64)
+    return a if a.shape == (n,) else np.full(n, a)
+
+
+@inline
+def _natural(
+    law: float, t: float, dur: float, span: float, curvature: float, scale: float,
+    ceiling: float, tau_h: float,
+) -> float:  # fmt: skip
+    """`FailureModel.natural` for one twin, t hours after onset (the laws of
+    `physics.degradation`; scale = e^curvature − 1)."""
+    if law == _ASYMPTOTIC:  # asymptotic_fouling
+        return ceiling * -np.expm1(-max(t, 0.0) / tau_h)
+    if law == _EXP:  # span · exponential_growth
+        return span * (np.expm1(curvature * max(t / dur, 0.0)) / scale)
+    return span * max(t / dur, 0.0)  # linear
+
+
+@inline
+def _beyond(value: float, level: float, falls: bool) -> bool:
+    return value <= level if falls else value >= level
+
+
+@kernel
+def _tick_modes(
+    consts: F64, checks: NDArray[np.bool_], dt_h: float, available: NDArray[np.bool_],
+    accel: tuple[F64, ...], age: tuple[F64, ...], onset: tuple[F64, ...], dur: tuple[F64, ...],
+    forced: tuple[F64, ...], rate: tuple[F64, ...], cap: tuple[F64, ...],
+    alarmed: tuple[F64, ...], stress: tuple[F64, ...], health_in: tuple[F64, ...],
+    health: tuple[F64, ...], symptom: tuple[F64, ...], failed: NDArray[np.int16],
+    crossed: NDArray[np.bool_],
+) -> int:  # fmt: skip
+    """`FailureModel.tick` over the batch, in place; the number of alarm crossings. Per mode:
+    operating twins age by dt·accel·stress; an injected ramp moves `forced` towards its cap; a
+    `usage` mode's health takes the injected part only (the kind wears it), the others' health
+    is the law's (`FailureModel.natural`, the laws of `physics.degradation` for one twin) plus
+    `forced`. Then the failure and alarm checks on the new health and this tick's symptom."""
+    count = 0
+    for k in range(consts.shape[0]):
+        law, healthy, sign, span = consts[k, 0], consts[k, 1], consts[k, 2], consts[k, 3]
+        curvature, ceiling, tau_h = consts[k, 4], consts[k, 5], consts[k, 6]
+        failed_at, trip, alarm = consts[k, 7], consts[k, 8], consts[k, 9]
+        falls = consts[k, 10] > 0.0
+        has_trip, has_alarm = checks[k] and consts[k, 11] > 0.0, checks[k] and consts[k, 12] > 0.0
+        scale = np.expm1(curvature)
+        a_k, g_k, o_k, d_k, f_k = accel[k], age[k], onset[k], dur[k], forced[k]
+        r_k, c_k, s_k, h_in, h_k, y_k, al_k = (
+            rate[k], cap[k], stress[k], health_in[k], health[k], symptom[k], alarmed[k]
+        )  # fmt: skip
+        first_failure = k + 1
+        for i in range(len(g_k)):
+            if available[i]:
+                g_k[i] += dt_h * a_k[i] * s_k[i]
+            if r_k[i] > 0.0:
+                f = min(f_k[i] + r_k[i] * dt_h, c_k[i])
+                if law == _USAGE:
+                    h_k[i] = h_in[i] + sign * (f - f_k[i])
+                f_k[i] = f
+            if law != _USAGE:
+                natural = _natural(
+                    law, g_k[i] - o_k[i], d_k[i], span, curvature, scale, ceiling, tau_h
+                )
+                h_k[i] = healthy + sign * (natural + f_k[i])
+            # failure: the first declared mode wins, so a later one does not overwrite it
+            if available[i] and failed[i] == 0:
+                hit = sign * (h_k[i] - failed_at) >= 0.0
+                if has_trip and _beyond(y_k[i], trip, falls):
+                    hit = True
+                if hit:
+                    failed[i] = first_failure
+            if has_alarm and al_k[i] == 0.0 and _beyond(y_k[i], alarm, falls):
+                al_k[i] = 1.0
+                crossed[k, i] = True
+                count += 1
+    return count

@@ -169,16 +169,18 @@ class Shard:
     ) -> None:
         fm = self.failures
         stress = {k[7:]: v for k, v in out.extra.items() if k.startswith("stress/")}
-        fm.advance(self.state, available, self.timing.tick_s / 3600.0, stress)
-        failed = fm.failed(self.state, out.sensors, available)
-        for i, m in enumerate(fm.modes):
-            hit = np.flatnonzero(failed == i + 1)
-            if len(hit):
-                self.machine[hit] = Status.DOWN
-                self.down_mode[hit] = i
-                age = self.state[m.var("age_h")][hit]
-                log.add(tick, self.twin_index[hit], Event.FAILURE, i, age)
-        for i, idx in fm.alarms(self.state, out.sensors):
+        failed, alarms = fm.tick(
+            self.state, out.sensors, available, self.timing.tick_s / 3600.0, stress
+        )
+        if failed.any():
+            for i, m in enumerate(fm.modes):
+                hit = np.flatnonzero(failed == i + 1)
+                if len(hit):
+                    self.machine[hit] = Status.DOWN
+                    self.down_mode[hit] = i
+                    age = self.state[m.var("age_h")][hit]
+                    log.add(tick, self.twin_index[hit], Event.FAILURE, i, age)
+        for i, idx in alarms:
             value = out.sensors[fm.modes[i].symptom][idx]
             log.add(tick, self.twin_index[idx], Event.THRESHOLD_CROSSED, i, value)
 

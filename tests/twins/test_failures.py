@@ -38,12 +38,13 @@ def run(mode: FailureMode, n: int, hours: int, seed: int = 1) -> tuple[np.ndarra
     alarm_at = np.full(n, np.inf)
     up = np.ones(n, dtype=bool)
     for hour in range(hours):
-        model.advance(state, up, 1.0, {})
-        truth = {"vib": state[mode.health]}
-        for _, idx in model.alarms(state, truth):
+        truth = {"vib": state[mode.health]}  # the symptom reads the health at the tick's start
+        failed, alarms = model.tick(state, truth, up, 1.0, {})
+        for _, idx in alarms:
             alarm_at[idx] = hour
-        hit = model.failed(state, truth, up) > 0
-        failed_at[hit & up] = state[mode.var("age_h")][hit & up]
+        hit = failed > 0
+        assert not (hit & ~up).any()  # a stopped machine does not fail
+        failed_at[hit] = state[mode.var("age_h")][hit]
         up &= ~hit
     return failed_at, {"alarm_at": alarm_at, "state": state, "model": model, "rng": rng}
 
@@ -101,10 +102,10 @@ def test_injection_ramps_to_its_severity_then_degradation_continues() -> None:
     model.inject(state, 0, np.array([0]), severity=0.5, ramp_h=10.0, accelerate=1.0)
     up = np.ones(2, dtype=bool)
     for _ in range(5):
-        model.advance(state, up, 1.0, {})
+        model.tick(state, {}, up, 1.0, {})
     assert state["damage"][0] == pytest.approx(0.25 + model.natural(state, BEARING)[0])
     for _ in range(20):
-        model.advance(state, up, 1.0, {})
+        model.tick(state, {}, up, 1.0, {})
     assert state["bearing_forced"][0] == pytest.approx(0.5)
     assert state["damage"][0] > 0.5 and state["damage"][1] == 0.0
 
@@ -127,11 +128,12 @@ def test_usage_law_is_renewed_not_recomputed() -> None:
     state: dict[str, np.ndarray] = {"tread_mm": np.array([100.0, 30.0, 9.0])}
     model.initial(state, Streams(1, twin_keys(["a", "b", "c"])))
     up = np.ones(3, dtype=bool)
-    model.advance(state, up, 1.0, {})
+    failed, alarms = model.tick(state, {"tread_mm": state["tread_mm"]}, up, 1.0, {})
     assert np.array_equal(state["tread_mm"], [100.0, 30.0, 9.0])  # the kind wears it, not us
-    truth = {"tread_mm": state["tread_mm"]}
-    assert model.failed(state, truth, up).tolist() == [0, 0, 1]
-    assert [i.tolist() for _, i in model.alarms(state, truth)] == [[2]]
+    assert failed.tolist() == [0, 0, 1]
+    assert [i.tolist() for _, i in alarms] == [[2]]
+    _, alarms = model.tick(state, {"tread_mm": state["tread_mm"]}, up, 1.0, {})
+    assert alarms == []  # an alarm is raised once per life
     model.renew(state, 0, np.array([2]), Streams(1, twin_keys(["a", "b", "c"])))
     assert state["tread_mm"][2] == 100.0
 
@@ -140,15 +142,15 @@ def test_stress_speeds_up_ageing() -> None:
     model = FailureModel((BEARING,))
     state: dict[str, np.ndarray] = {"damage": np.zeros(2)}
     model.initial(state, Streams(1, twin_keys(["a", "b"])))
-    model.advance(state, np.ones(2, dtype=bool), 1.0, {"bearing": np.array([1.0, 2.5])})
+    model.tick(state, {}, np.ones(2, dtype=bool), 1.0, {"bearing": np.array([1.0, 2.5])})
     assert state["bearing_age_h"].tolist() == [1.0, 2.5]
-    model.advance(state, np.array([False, True]), 1.0, {})
+    model.tick(state, {}, np.array([False, True]), 1.0, {})
     assert state["bearing_age_h"].tolist() == [1.0, 3.5]  # a stopped machine does not age
 
 
 @pytest.mark.parametrize("law", ["exp", "linear", "asymptotic", "usage"])
 def test_a_compiled_tick_gives_the_health_the_laws_give(law: str) -> None:
-    """`advance` (compiled, one twin at a time) against `health_of` (the laws of
+    """`tick` (compiled, one twin at a time) against `health_of` (the laws of
     physics.degradation over arrays) on aged, injected and ramping twins of every law."""
     mode = FailureMode(
         "m", "m", "t", "h", 2.0, 0.5, law, "test", beta=2.0, eta_h=500.0, duration_h=100.0,
@@ -165,7 +167,7 @@ def test_a_compiled_tick_gives_the_health_the_laws_give(law: str) -> None:
     stress = {"m": np.linspace(0.5, 2.0, n)}
     usage_before, age_before = state["h"].copy(), state["m_age_h"].copy()
     for _ in range(50):
-        model.advance(state, up, 1.0, stress)
+        model.tick(state, {}, up, 1.0, stress)
     forced = state["m_forced"]
     assert forced[some].min() > 0.0 and forced[some].max() <= 0.4 * 1.5 + 1e-12
     aged = 50.0 * state["m_accel"] * stress["m"] * up  # a stopped machine does not age
@@ -175,3 +177,25 @@ def test_a_compiled_tick_gives_the_health_the_laws_give(law: str) -> None:
     else:
         np.testing.assert_allclose(state["h"], model.health_of(state, mode), rtol=1e-12)
         assert np.ptp(state["h"]) > 0.1  # the batch is spread over its laws' range
+
+
+def test_first_declared_mode_wins_and_a_trip_is_a_failure() -> None:
+    """Two modes failing in the same tick count as the first declared; a symptom past its trip
+    fails the twin whatever its health; a stopped twin neither fails nor hides its alarm."""
+    first = FailureMode("a", "a", "t", "ha", 0.0, 1.0, "linear", "test", symptom="x", trip=5.0)
+    second = FailureMode("b", "b", "t", "hb", 0.0, 1.0, "linear", "test", symptom="y", alarm=2.0)
+    model = FailureModel((first, second))
+    n = 4
+    state: dict[str, np.ndarray] = {"ha": np.zeros(n), "hb": np.zeros(n)}
+    model.initial(state, Streams(1, twin_keys([f"t{i}" for i in range(n)])))
+    for m in (first, second):
+        state[m.var("onset_h")][:] = 0.0
+        state[m.var("dur_h")][:] = 10.0
+    state["a_age_h"][:] = [20.0, 0.0, 0.0, 20.0]  # twins 0 and 3: mode a past failure
+    state["b_age_h"][:] = [20.0, 20.0, 0.0, 20.0]  # twins 0, 1 and 3: mode b too
+    x = np.array([0.0, 0.0, 7.0, 0.0])  # twin 2: a's symptom past its trip
+    y = np.array([3.0, 0.0, 0.0, 3.0])
+    up = np.array([True, True, True, False])
+    failed, alarms = model.tick(state, {"x": x, "y": y}, up, 0.0, {})
+    assert failed.tolist() == [1, 2, 1, 0]
+    assert [(i, idx.tolist()) for i, idx in alarms] == [(1, [0, 3])]
