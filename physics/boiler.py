@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from iapws import IAPWS97
@@ -34,9 +35,9 @@ AIR_CO2_PCT = 0.042  # CO2 in ambient air ≈ 420 ppm (NOAA global mean, 2023) [
 ANCHOR_EFFICIENCY, ANCHOR_O2_PCT, ANCHOR_DT_K, ANCHOR_AIR_C = 0.854, 2.0, 200.0 / 1.8, 21.1
 
 
-@dataclass(frozen=True)
-class Stoich:
-    """Per-kg-of-fuel combustion constants of some fuels (one array element per fuel or twin)."""
+class Stoich(NamedTuple):
+    """Per-kg-of-fuel combustion constants of some fuels (one array element per fuel or twin,
+    or floats for one fuel: a tuple, so compiled code takes it too)."""
 
     o2_kmol: F64  # stoichiometric O2 [kmol/kg fuel]
     air_kg: F64  # stoichiometric dry air [kg/kg fuel]
@@ -52,7 +53,7 @@ class Stoich:
 
     def take(self, index: NDArray[np.integer]) -> Stoich:
         """The constants of fuel `index[i]` for each i (e.g. one row per twin by fuel code)."""
-        return Stoich(**{k: np.asarray(v)[index] for k, v in self.__dict__.items()})
+        return Stoich._make(np.asarray(v)[index] for v in self)
 
 
 def _products(f: Fuel) -> tuple[float, float, float, float]:

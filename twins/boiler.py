@@ -10,25 +10,22 @@ the stack and the feedwater cool towards ambient and the flue analysers read amb
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import model_validator
 
 from physics import boiler as bp
-from physics.common import ou_step
 from physics.fuels import FUEL_NAMES, get_fuel
 from twins.boiler_modes import (
     BOILER_ANOMALIES,
     BOILER_MODES,
-    FOULING_LOAD_REF,
-    Burn,
-    Firing,
-    cool_down,
-    stopped_readings,
-    wear_excess,
+    COMBUSTION_DRIFT,
+    FAN_BEARING,
+    FOULING,
+    TUBE_LEAK,
 )
+from twins.boiler_tick import Firing, Held, Plant, Readings, Settings, boiler_tick, readings
 from twins.kind import (
     ELECTRICITY,
     F64,
@@ -37,7 +34,6 @@ from twins.kind import (
     Kind,
     State,
     StateVar,
-    Status,
     TickContext,
     TickOutput,
 )
@@ -164,26 +160,6 @@ class BoilerParams(KindParams):
         return self
 
 
-@dataclass(frozen=True)
-class Plant:
-    """Per-twin constants derived once from the parameters and the sites (SI)."""
-
-    st: bp.Stoich
-    m_mcr_kg_s: F64  # steam flow at MCR
-    q_mcr_w: F64  # heat absorbed at MCR, blowdown included
-    dh_leak_j_kg: F64  # heat to turn leaking feedwater into steam
-    rho_feed: F64
-    pump_j_kg: F64  # feed pump electricity per kg pumped
-    u_min: F64  # minimum steam flow / MCR
-    utc_offset_h: F64
-    p_atm_pa: F64
-    gj_per_j: F64  # activity per J of fuel heat (HHV); zero for the fuels not fired
-    l_per_j: F64
-    t_per_j: F64
-    fire: Firing  # combustion constants (O2 set-point, design NTU, ...)
-    fired: dict[str, F64]  # activity per J of fuel heat of each fuel the batch fires
-
-
 def plant(params: ParamArrays, env: Environment) -> Plant:
     """The constants of a batch: fuel stoichiometry, IAPWS-IF97 enthalpies, design NTU."""
     code = params["fuel"].astype(np.intp)
@@ -201,16 +177,11 @@ def plant(params: ParamArrays, env: Environment) -> Plant:
     fire = Firing(
         st, params["o2_setpoint_pct"], params["o2_low_fire_rise_pct"], u_min, ntu_mcr,
         params["u_clean_w_m2k"], params["feedwater_temp_c"],
-        params["radiation_loss_mcr_pct"] * 0.01, bp.wet_gas_kg(ea, st), bp.stack_slope_terms(st),
+        params["radiation_loss_mcr_pct"] * 0.01, bp.wet_gas_kg(ea, st), *bp.stack_slope_terms(st),
     )  # fmt: skip
     fuel = {n: code == FUEL_NAMES.index(n) for n in FUEL_NAMES}
-    per_j = {  # activity per J of fuel heat (HHV); zero for the fuels not fired
-        "natural_gas_gj": np.where(fuel["natural_gas"], lhv_over_hhv * 1e-9, 0.0),
-        "diesel_l": np.where(fuel["diesel"], 1.0 / (st.hhv_j * densities), 0.0),
-        "coal_t": np.where(fuel["coal"], 1e-3 / st.hhv_j, 0.0),
-    }
     return Plant(
-        st=st,
+        fire=fire,
         m_mcr_kg_s=m_mcr,
         q_mcr_w=q_mcr,
         dh_leak_j_kg=ws.h_steam - ws.h_feed,
@@ -224,12 +195,17 @@ def plant(params: ParamArrays, env: Environment) -> Plant:
         u_min=u_min,
         utc_offset_h=env.per_twin([s.climate.utc_offset_h for s in env.sites]),
         p_atm_pa=bp.barometric_pressure_pa(env.per_twin([s.altitude_m for s in env.sites])),
-        gj_per_j=per_j["natural_gas_gj"],
-        l_per_j=per_j["diesel_l"],
-        t_per_j=per_j["coal_t"],
-        fire=fire,
-        fired={channel: a for channel, a in per_j.items() if a.any()},
+        # activity per J of fuel heat (HHV); zero for the fuels not fired
+        gj_per_j=np.where(fuel["natural_gas"], lhv_over_hhv * 1e-9, 0.0),
+        l_per_j=np.where(fuel["diesel"], 1.0 / (st.hhv_j * densities), 0.0),
+        t_per_j=np.where(fuel["coal"], 1e-3 / st.hhv_j, 0.0),
     )
+
+
+def fired(k: Plant) -> dict[str, F64]:
+    """Activity per J of fuel heat of each fuel the batch fires (by activity channel)."""
+    per_j = {"natural_gas_gj": k.gj_per_j, "diesel_l": k.l_per_j, "coal_t": k.t_per_j}
+    return {channel: a for channel, a in per_j.items() if a.any()}
 
 
 def _ch(name: str, unit: str, description: str, sd: float, source: str = "A") -> Channel:
@@ -288,13 +264,20 @@ class Boiler(Kind):
 
     def __init__(self) -> None:
         self._key: tuple[ParamArrays, Environment] | None = None
-        self._plant: Plant | None = None
+        self._plant: tuple[Plant, Settings, dict[str, F64]] | None = None
 
     def plant(self, params: ParamArrays, env: Environment) -> Plant:
         """Per-twin constants, computed once per batch (holding the key keeps its id unique)."""
+        return self._constants(params, env)[0]
+
+    def _constants(
+        self, params: ParamArrays, env: Environment
+    ) -> tuple[Plant, Settings, dict[str, F64]]:
         key = self._key
         if self._plant is None or key is None or key[0] is not params or key[1] is not env:
-            self._plant, self._key = plant(params, env), (params, env)
+            k = plant(params, env)
+            self._plant = (k, Settings._make(params[f] for f in Settings._fields), fired(k))
+            self._key = (params, env)
         return self._plant
 
     def initial(self, params: ParamArrays, env: Environment, rng: Streams) -> State:
@@ -317,121 +300,49 @@ class Boiler(Kind):
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
-        k = self.plant(params, env)
-        on = ctx.available
-        u = self._demand(state, params, k, ctx, rng)  # the site's demand moves on regardless
-        leak = np.where(on, state["tube_leak_kg_s"], 0.0)  # a cold, depressurised drum holds
-        leak_frac = leak * k.dh_leak_j_kg / k.q_mcr_w
-        load = self._drum(state, params, k, ctx, u + leak_frac)
-        r_f, drift = state["fouling_resistance_m2k_w"], state["o2_drift_pct"]
-        burn = k.fire.burn(load, r_f, drift, ctx.ambient_c)
-        sensors, q_fuel, fan_w, fan_loss_w = self._combustion(state, params, k, ctx, load, burn)
-        m_s = np.where(on, u * k.m_mcr_kg_s, 0.0)
-        sensors["steam_flow_tph"] = m_s * 3.6
-        sensors["drum_pressure_mpa"] = state["drum_pressure_mpa"].copy()
-        m_makeup = m_s * (1.0 - params["condensate_return_frac"] + params["blowdown_frac"]) + leak
-        sensors["makeup_water_tph"] = m_makeup * 3.6
-        sensors["water_loss_tph"] = leak * 3.6
-        sensors["ambient_temp_c"] = ctx.ambient_c
-        self._temperatures(state, params, ctx, sensors)
-        if not on.all():
-            stopped_readings(sensors, on)
-        activity = self._activity(q_fuel, m_s, fan_w + fan_loss_w, params, k, ctx.dt_s, leak)
-        status = np.where(on, Status.RUNNING, Status.STANDBY).astype(np.int8)
-        extra = {"stress/fouling": load * (1.0 / FOULING_LOAD_REF)}
-        extra |= wear_excess(
-            k.fire, burn, ctx.ambient_c, load, u, leak_frac, r_f, drift, k.q_mcr_w, q_fuel,
-            fan_w, fan_loss_w, leak * k.pump_j_kg, ctx.dt_s, k.fired,
-        )  # fmt: skip
-        return TickOutput(sensors, activity, m_s * (ctx.dt_s * 1e-3), status, extra)
-
-    @staticmethod
-    def _drum(state: State, params: ParamArrays, k: Plant, ctx: TickContext, f_target: F64) -> F64:
-        """Firing and drum pressure over the tick; the tick's mean firing / MCR (0 when off).
-
-        A boiler that is off fires nothing and its drum pressure decays towards atmospheric
-        as the water and steel cool (τ = `drum_cooldown_tau_h`) [A].
-        """
-        p_set = params["pressure_setpoint_mpa"]
-        p0 = state["drum_pressure_mpa"] / p_set
-        t_d, tau_f = params["drum_time_constant_s"], params["firing_lag_s"]
-        p, f, load = bp.drum_step(p0, state["firing_frac"], f_target, ctx.dt_s, t_d, tau_f)
-        on = ctx.available
-        if not on.all():
-            p_atm = k.p_atm_pa * 1e-6 / p_set
-            p = cool_down(on, p, p0, p_atm, ctx.dt_s, params["drum_cooldown_tau_h"])
-            f, load = np.where(on, f, 0.0), np.where(on, load, 0.0)
-        state["drum_pressure_mpa"] = p * p_set
-        state["firing_frac"] = f
-        return load
-
-    @staticmethod
-    def _temperatures(
-        state: State, params: ParamArrays, ctx: TickContext, sensors: dict[str, F64]
-    ) -> None:
-        """Stack and feedwater (deaerator held at its set-point) temperatures, or cooling."""
-        on, air, dt = ctx.available, ctx.ambient_c, ctx.dt_s
-        stack, feed = sensors["stack_temp_c"], params["feedwater_temp_c"].copy()
-        if not on.all():
-            stack = cool_down(
-                on, stack, state["stack_temp_c"], air, dt, params["flue_cooldown_tau_h"]
-            )
-            tau = params["drum_cooldown_tau_h"]
-            feed = cool_down(on, feed, state["feedwater_temp_c"], air, dt, tau)
-        state["stack_temp_c"], state["feedwater_temp_c"] = stack, feed
-        sensors["stack_temp_c"], sensors["feedwater_temp_c"] = stack.copy(), feed.copy()
-
-    @staticmethod
-    def _demand(state: State, params: ParamArrays, k: Plant, ctx: TickContext, rng: Streams) -> F64:
-        """Steam demand / MCR: base load × daily cycle + OU noise, within turndown and MCR [A]."""
+        k, q, per_j = self._constants(params, env)
+        n = len(ctx.available)
+        held = Held._make(state[v] for v in Held._fields)
+        new = held._replace(**{v: np.empty(n) for v in _ADVANCED})
+        out = readings(n)
         z = rng.normal("steam_demand", ctx.tick)
-        tau_s = params["demand_noise_tau_h"] * 3600.0
-        sd = params["demand_noise_sd_frac"]
-        # ou_step is annotated for a scalar τ but is elementwise; τ here is one per twin
-        noise = ou_step(state["demand_noise_frac"], 0.0, sd, cast(float, tau_s), ctx.dt_s, z)
-        state["demand_noise_frac"] = noise
-        hour = (ctx.hours_utc - params["peak_hour_local"]) + k.utc_offset_h
-        cycle = 1.0 + params["daily_amplitude_frac"] * np.cos((2.0 * np.pi / 24.0) * hour)
-        return np.clip(params["base_load_frac"] * cycle + noise, k.u_min, 1.0)
+        boiler_tick(k, q, held, ctx.available, z, ctx.ambient_c, ctx.hours_utc, ctx.dt_s, new, out)
+        state.update({v: getattr(new, v) for v in _ADVANCED})
+        sensors = {c.name: getattr(out, c.name) for c in self.sensors}
+        activity = {c.name: getattr(out, c.name) for c in self.activity}
+        extra = {"stress/fouling": out.fouling_stress} | _excess(out, per_j, ctx.dt_s)
+        return TickOutput(sensors, activity, out.steam_t, out.status, extra)
 
-    @staticmethod
-    def _combustion(
-        state: State, params: ParamArrays, k: Plant, ctx: TickContext, load: F64, burn: Burn
-    ) -> tuple[dict[str, F64], F64, F64, F64]:
-        """Flue gas, stack temperature, efficiency; fuel heat, the fan's power and what its
-        bearing's wear adds to it [W] (§4.2-4.4)."""
-        o2, ea, t_stack, eta, t_air = burn.o2, burn.ea, burn.t_stack, burn.eta, ctx.ambient_c
-        q_fuel = bp.fuel_heat_input_w(load * k.q_mcr_w, eta)
-        m_air = q_fuel / k.st.hhv_j * k.st.air_kg * (1.0 + ea) * (1.0 + bp.HUMIDITY)
-        rho_air = bp.air_density_kg_m3(k.p_atm_pa, t_air)
-        fan_w = bp.fan_power_w(m_air, rho_air, params["fan_dp_kpa"] * 1e3, params["fan_efficiency"])
-        damage = state["fan_bearing_damage_frac"]
-        fan_loss_w = bp.bearing_wear_loss_w(fan_w, damage, params["fan_bearing_loss_frac"])
-        vib = params["fan_vibration_mm_s"] * (0.6 + 0.4 * load)
-        sensors = {
-            "fuel_input_mw": q_fuel * 1e-6,
-            "flue_o2_pct": o2,
-            "o2_deviation_pct": state["o2_drift_pct"].copy(),
-            "flue_co2_pct": bp.flue_co2_pct(ea, k.st),
-            "stack_temp_c": t_stack,
-            "efficiency_pct": eta * 100.0,
-            "fan_vibration_mm_s": vib + damage * params["fan_vibration_cd_mm_s"],
-        }
-        return sensors, q_fuel, fan_w, fan_loss_w
+    def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:
+        """Compile (or load) the tick's kernel for arrays like this batch's, on no twins."""
+        k, q, _ = self._constants(params, env)
+        held = _on_no_twins(Held._make(state[v] for v in Held._fields))
+        f, on = np.zeros(0), np.zeros(0, dtype=bool)
+        boiler_tick(_on_no_twins(k), _on_no_twins(q), held, on, f, f, 0.0, 60.0, held, readings(0))
 
-    @staticmethod
-    def _activity(
-        q_fuel: F64, m_s: F64, fan_w: F64, params: ParamArrays, k: Plant, dt_s: float, leak: F64
-    ) -> dict[str, F64]:
-        """Fuel burned (in each fuel's own unit) and auxiliary electricity during the tick."""
-        m_feed = m_s * (1.0 + params["blowdown_frac"]) + leak
-        pump_w = bp.pump_power_w(
-            m_feed, params["feed_pump_dp_mpa"] * 1e6, k.rho_feed, params["feed_pump_efficiency"]
-        )
-        e_j = q_fuel * dt_s
-        return {
-            "natural_gas_gj": e_j * k.gj_per_j,
-            "diesel_l": e_j * k.l_per_j,
-            "coal_t": e_j * k.t_per_j,
-            "electricity_kwh": (fan_w + pump_w) * (dt_s / 3.6e6),
-        }
+
+def _on_no_twins(x: Any) -> Any:
+    """A (nested) named tuple of arrays cut to no twins: the same types for the compiler."""
+    if isinstance(x, tuple):
+        return type(x)(*map(_on_no_twins, x))
+    return x[:0]
+
+
+_ADVANCED = Held._fields[:5]  # the state the tick moves on (the others are the modes')
+_FUEL_W = (FOULING, COMBUSTION_DRIFT, TUBE_LEAK)
+_KWH = (FOULING, FAN_BEARING, COMBUSTION_DRIFT, TUBE_LEAK)
+
+
+def _excess(out: Readings, per_j: dict[str, F64], dt_s: float) -> dict[str, F64]:
+    """`excess/<activity>/<mode>` of the tick: the fuel (in the unit of each fuel the batch
+    fires, 0 for a twin firing another) and electricity [kWh] a healthy boiler raising the
+    same steam would not use; a mode no twin of the batch shows this tick has no entry."""
+    entries = {}
+    for m in _KWH:
+        used = getattr(out, f"kwh_{m.name}")
+        if used.any():
+            entries[f"excess/electricity_kwh/{m.name}"] = used
+    heat = {m.name: w for m in _FUEL_W if (w := getattr(out, f"fuel_w_{m.name}")).any()}
+    for channel, unit in per_j.items():
+        entries |= {f"excess/{channel}/{m}": w * (dt_s * unit) for m, w in heat.items()}
+    return entries
