@@ -24,6 +24,7 @@ from typing import Any
 import psutil
 
 from engine.errors import Problem, RunError
+from engine.plan import shard_size
 from twins import registry
 
 MIB = 2**20
@@ -104,10 +105,7 @@ def sizing(scenario: Any, twins_per_actor: int | str, cpus: int) -> Sizing:
     n_total = max(1, sum(counts.values()))
     shards = []
     for kind, n in counts.items():  # as engine.plan.with_shards splits them
-        if twins_per_actor == "auto":
-            size = math.ceil(n / max(1, round(2 * cpus * n / n_total)))
-        else:
-            size = int(twins_per_actor)
+        size = shard_size(n, n_total, twins_per_actor, cpus)
         shards += [(kind, min(size, n - lo)) for lo in range(0, n, size)]
     risk = getattr(scenario, "risk", None)
     instants = 0

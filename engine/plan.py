@@ -171,16 +171,26 @@ def _group(name: str, chunks: list[_Chunk]) -> KindGroup:
     return KindGroup(name, ids, cat(index), cat(site), cat(entry), merged)
 
 
+# "auto" makes no shard smaller than this. Measured on 2 cores, 10,000 twins (6,000 trucks,
+# 1,000 mills, 3,000 boilers): 4 actors (two of 3,000 trucks) 2.8 M twin-ticks/s, 3 actors (one
+# a kind) 3.7 M; the 4 actors spent 1.4x the CPU on the same twins (BENCHMARKS.md "Shard size").
+MIN_AUTO_SHARD = 10_000
+
+
+def shard_size(n: int, n_total: int, twins_per_actor: int | str, cpus: int) -> int:
+    """Twins per shard of a kind with n of the fleet's n_total twins: `twins_per_actor`, or for
+    "auto" ≈ 2 shards a core shared by the kinds' sizes, none below `MIN_AUTO_SHARD` twins."""
+    if twins_per_actor != "auto":
+        return int(twins_per_actor)
+    k = min(round(2 * cpus * n / max(n_total, 1)), n // MIN_AUTO_SHARD)
+    return math.ceil(n / max(1, k))
+
+
 def with_shards(plan: FleetPlan, twins_per_actor: int | str, cpus: int) -> FleetPlan:
-    """The plan with its shards: `twins_per_actor` twins each, or "auto" (≈ 2 shards a core)."""
+    """The plan with its shards: `twins_per_actor` twins each, or "auto" (`shard_size`)."""
     shards: list[ShardSpec] = []
-    n_total = max(plan.n_twins, 1)
     for name, g in plan.groups.items():
         n = len(g.twin_ids)
-        if twins_per_actor == "auto":
-            k = max(1, round(2 * cpus * n / n_total))
-            size = math.ceil(n / k)
-        else:
-            size = int(twins_per_actor)
+        size = shard_size(n, plan.n_twins, twins_per_actor, cpus)
         shards += [ShardSpec(name, lo, min(lo + size, n)) for lo in range(0, n, size)]
     return FleetPlan(**{**plan.__dict__, "shards": shards})
