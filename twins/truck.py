@@ -12,7 +12,7 @@ no time is lost at boundaries. Failure modes, wear and the ECU's coolant protect
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -107,10 +107,13 @@ class TruckParams(TruckConditionParams):
 
 @dataclass(frozen=True)
 class Route:
-    """Per-twin tables over the steps of one cycle, flattened to (n·width,) for one `take` each.
+    """Tables over the steps of one cycle, a row per kind of twin, flattened to (rows·width,).
 
     Columns run in cycle order: QUEUE_LOAD, SPOT, LOAD, HAUL legs, QUEUE_DUMP, DUMP, RETURN legs;
-    legs beyond a twin's own road are padding and never visited.
+    legs beyond a twin's own road are padding and never visited. Twins alike (same site, same
+    parameters) share a row (`row` is each twin's offset): a fleet's tables then stay in cache
+    however many twins it has, where a row per twin (~1.5 kB) made every step of a pass a
+    cache miss at a few thousand twins.
     """
 
     first: NDArray[np.intp]  # (7,) column of each phase's first step
@@ -127,6 +130,15 @@ class Route:
     load_s: F64  # (n,) loading time [s]
     k_aero: F64  # (n,) ½ρC_dA [N·s²/m²]
     max_kw: F64  # (n,) engine output available at the site's altitude [kW]
+
+    @property
+    def width(self) -> int:
+        """Steps of a cycle: 5 timed steps and the legs of the road both ways."""
+        return int(self.first[RETURN] + self.first[QUEUE_DUMP] - self.first[HAUL])
+
+    def per_twin(self, table: F64) -> F64:
+        """A table as (twins, width): each twin's row."""
+        return table.reshape(-1, self.width)[self.row // self.width]
 
     def index(self, phase: NDArray[np.intp], leg: NDArray[np.intp]) -> NDArray[np.intp]:
         """Flat table index of every twin's current step (leg is 0 in a timed phase)."""
@@ -211,7 +223,23 @@ def _timed(p: ParamArrays) -> dict[str, F64]:
 
 
 def build_route(p: ParamArrays, env: Environment) -> Route:
-    """Tabulate every twin's cycle: its timed steps and the legs of its site's road."""
+    """Tabulate every twin's cycle (a row per distinct site and parameters, `Route`)."""
+    keys = np.column_stack([env.site_index, *(np.asarray(v, np.float64) for v in p.values())])
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.ravel()
+    route = _tabulate({k: v[first] for k, v in p.items()}, env.take(first))
+    return replace(
+        route,
+        row=route.row[inverse],
+        n_legs=route.n_legs[inverse],
+        load_s=route.load_s[inverse],
+        k_aero=route.k_aero[inverse],
+        max_kw=route.max_kw[inverse],
+    )
+
+
+def _tabulate(p: ParamArrays, env: Environment) -> Route:
+    """A row of tables for each twin: its timed steps and the legs of its site's road."""
     roads, counts = site_roads(env)
     legs, timed = _legs(p, env, roads), _timed(p)
     n, s = len(env.site_index), roads.shape[3]
@@ -287,7 +315,7 @@ class _Tick:
 def _spread(route: Route, u: F64) -> tuple[NDArray[np.intp], NDArray[np.intp], F64, F64]:
     """Phase, leg, time and distance left of trucks placed at fraction u of a nominal cycle."""
     n = len(route.row)
-    ends = np.cumsum((route.length * route.pace + route.duration).reshape(n, -1), axis=1)
+    ends = np.cumsum(route.per_twin(route.length * route.pace + route.duration), axis=1)
     at = u * ends[:, -1]
     col = (ends <= at[:, None]).sum(axis=1)
     left = ends[np.arange(n), col] - at

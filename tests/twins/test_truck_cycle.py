@@ -68,20 +68,19 @@ def test_one_nominal_cycle_spent_at_once_comes_back_to_the_queue():
     driven the road both ways and burned Σ rate × time — whatever the site's road."""
     n = 4
     route, engine, prot, payload = _setup(n)
-    width = len(route.speed) // n
     seconds = route.length * route.pace + route.duration  # padding legs: 0 m, 0 s
-    cycle_s = seconds.reshape(n, width).sum(axis=1)
+    cycle_s = route.per_twin(seconds).sum(axis=1)
     c = _cycle_at_queue(n, cycle_s, route)
     ones = np.ones(n)
     spend_tick(route.tables, c, engine, prot, payload, ones, ones, 64)
     np.testing.assert_array_equal(c.phase, QUEUE_LOAD)
     np.testing.assert_allclose(c.time_s, 0.0, atol=1e-6)
     np.testing.assert_allclose(c.hauled_t, payload)
-    np.testing.assert_allclose(c.dist_m, route.length.reshape(n, width).sum(axis=1), rtol=1e-9)
-    fuel_l = (route.fuel * seconds).reshape(n, width).sum(axis=1)
+    np.testing.assert_allclose(c.dist_m, route.per_twin(route.length).sum(axis=1), rtol=1e-9)
+    fuel_l = route.per_twin(route.fuel * seconds).sum(axis=1)
     np.testing.assert_allclose(c.fuel_l, fuel_l, rtol=1e-9)
     haul = slice(route.first[HAUL], route.first[QUEUE_DUMP])  # loaded on the haul legs only
-    haul_m = route.length.reshape(n, width)[:, haul].sum(axis=1)
+    haul_m = route.per_twin(route.length)[:, haul].sum(axis=1)
     np.testing.assert_allclose(c.payload_tm, payload * haul_m, rtol=1e-9)
     assert haul_m.min() > 0 and cycle_s.min() > 600.0
     assert not prot.limited.any()
@@ -114,3 +113,20 @@ def test_a_twin_out_of_passes_keeps_its_time_and_an_idle_twin_stays_put():
     assert c.phase[0] == HAUL
     for a, b in zip(c, before, strict=True):
         assert a[1] == b[1]  # no budget: nothing moved
+
+
+def test_twins_alike_share_a_row_of_the_tables():
+    """A row per distinct (site, parameters): each twin reads what it would tabulate alone."""
+    env = Environment((DEFAULT_SITE, HOT_SITE), np.array([0, 1, 0, 1, 0], dtype=np.intp))
+    params = [TruckParams()] * 4 + [TruckParams(payload_t=200.0)]
+    route = Truck().route(stack(params), env)
+    assert len(set(route.row.tolist())) == 3
+    assert len(route.speed) == 3 * route.width
+    for i, one in enumerate(params):
+        alone = Truck().route(stack([one]), env.take(np.array([i])))
+        for name in ("speed", "pace", "length", "duration", "power", "fuel", "grade", "f0"):
+            np.testing.assert_array_equal(
+                route.per_twin(getattr(route, name))[i], getattr(alone, name)
+            )
+        for name in ("n_legs", "load_s", "k_aero", "max_kw"):
+            assert getattr(route, name)[i] == getattr(alone, name)[0]
