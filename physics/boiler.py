@@ -15,6 +15,7 @@ import numpy as np
 from iapws import IAPWS97
 from numpy.typing import NDArray
 
+from physics.common import decay
 from physics.fuels import FUELS, H_FG_25_MJ_KG, M_C, M_H, M_N, M_O, M_S, NATURAL_GAS, Fuel
 
 F64 = NDArray[np.float64]
@@ -248,7 +249,13 @@ def drum_step(
     the firing lags its target, τ_f·df/dt = f* − f. Two real poles, so p never oscillates and
     returns to 1 when f = f*. Returns (p, f) at the end of the tick and the tick's mean f.
     """
-    e_b = np.exp(-dt_s / tau_f_s)
+    return drum_step_by(p, f, f_target, dt_s, t_d_s, tau_f_s, decay(dt_s, tau_f_s))
+
+
+def drum_step_by(
+    p: F64, f: F64, f_target: F64, dt_s: float, t_d_s: F64, tau_f_s: F64, e_b: F64
+) -> tuple[F64, F64, F64]:
+    """`drum_step` with the firing lag's decay e_b = e^{−Δt/τ_f} computed once."""
     gap = f - f_target
     a = f_target / t_d_s
     e_a = np.exp(-a * dt_s)

@@ -32,5 +32,15 @@ def ou_step(
     x: F64, mean: F64 | float, sigma: F64 | float, tau_s: F64 | float, dt_s: float, z: F64
 ) -> F64:
     """Exact Ornstein-Uhlenbeck step: mean reversion over τ, stationary std σ, z ~ N(0, 1)."""
-    a = np.exp(-dt_s / tau_s)
-    return mean + (x - mean) * a + sigma * np.sqrt(1.0 - a * a) * z
+    a = decay(dt_s, tau_s)
+    return ou_step_by(x, mean, a, ou_kick(sigma, a), z)
+
+
+def ou_kick(sigma: F64 | float, decay_: F64 | float) -> F64:
+    """The spread σ·√(1 − a²) one exact OU step adds to a stationary std σ, a = e^{−Δt/τ}."""
+    return np.asarray(sigma * np.sqrt(1.0 - decay_ * decay_))
+
+
+def ou_step_by(x: F64, mean: F64 | float, decay_: F64 | float, kick: F64 | float, z: F64) -> F64:
+    """`ou_step` with its decay and kick (`ou_kick`) computed once (fixed τ, σ and tick)."""
+    return mean + (x - mean) * decay_ + kick * z

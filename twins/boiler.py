@@ -10,9 +10,10 @@ the stack and the feedwater cool towards ambient and the flue analysers read amb
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import model_validator
 
 from physics import boiler as bp
@@ -37,7 +38,7 @@ from twins.kind import (
     TickContext,
     TickOutput,
 )
-from twins.params import KindParams, ParamArrays, param
+from twins.params import KindParams, ParamArrays, distinct, param, take
 from twins.rng import Streams
 from twins.site import Environment
 
@@ -264,26 +265,29 @@ class Boiler(Kind):
 
     def __init__(self) -> None:
         self._key: tuple[ParamArrays, Environment] | None = None
-        self._plant: tuple[Plant, Settings, dict[str, F64]] | None = None
+        self._plant: _Constants | None = None
 
     def plant(self, params: ParamArrays, env: Environment) -> Plant:
-        """Per-twin constants, computed once per batch (holding the key keeps its id unique)."""
-        return self._constants(params, env)[0]
+        """Constants of the batch, a row per kind of twin (`twins.params.distinct`), computed
+        once per batch (holding the key keeps its id unique)."""
+        return self._constants(params, env).plant
 
-    def _constants(
-        self, params: ParamArrays, env: Environment
-    ) -> tuple[Plant, Settings, dict[str, F64]]:
+    def _constants(self, params: ParamArrays, env: Environment) -> _Constants:
         key = self._key
         if self._plant is None or key is None or key[0] is not params or key[1] is not env:
-            k = plant(params, env)
-            self._plant = (k, Settings._make(params[f] for f in Settings._fields), fired(k))
+            first, alike = distinct(params, env.site_index)
+            p = take(params, first)
+            k = plant(p, env.take(first))
+            q = Settings._make(p[f] for f in Settings._fields)
+            per_twin = {channel: a[alike] for channel, a in fired(k).items()}
+            self._plant = _Constants(k, q, alike, per_twin)
             self._key = (params, env)
         return self._plant
 
     def initial(self, params: ParamArrays, env: Environment, rng: Streams) -> State:
-        k = self.plant(params, env)
+        k = self._constants(params, env)
         noise = params["demand_noise_sd_frac"] * rng.normal("steam_demand_init", 0)
-        u = np.clip(params["base_load_frac"] + noise, k.u_min, 1.0)
+        u = np.clip(params["base_load_frac"] + noise, k.plant.u_min[k.alike], 1.0)
         zero = np.zeros(rng.n)
         return {
             "demand_noise_frac": noise,
@@ -300,25 +304,29 @@ class Boiler(Kind):
     def step(
         self, state: State, params: ParamArrays, env: Environment, ctx: TickContext, rng: Streams
     ) -> TickOutput:
-        k, q, per_j = self._constants(params, env)
+        k = self._constants(params, env)
         n = len(ctx.available)
         held = Held._make(state[v] for v in Held._fields)
         new = held._replace(**{v: np.empty(n) for v in _ADVANCED})
         out = readings(n)
         z = rng.normal("steam_demand", ctx.tick)
-        boiler_tick(k, q, held, ctx.available, z, ctx.ambient_c, ctx.hours_utc, ctx.dt_s, new, out)
+        boiler_tick(
+            k.plant, k.settings, k.alike, held, ctx.available, z, ctx.ambient_c, ctx.hours_utc,
+            ctx.dt_s, new, out,
+        )  # fmt: skip
         state.update({v: getattr(new, v) for v in _ADVANCED})
         sensors = {c.name: getattr(out, c.name) for c in self.sensors}
         activity = {c.name: getattr(out, c.name) for c in self.activity}
-        extra = {"stress/fouling": out.fouling_stress} | _excess(out, per_j, ctx.dt_s)
+        extra = {"stress/fouling": out.fouling_stress} | _excess(out, k.fired, ctx.dt_s)
         return TickOutput(sensors, activity, out.steam_t, out.status, extra)
 
     def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:
         """Compile (or load) the tick's kernel for arrays like this batch's, on no twins."""
-        k, q, _ = self._constants(params, env)
+        k = self._constants(params, env)
         held = _on_no_twins(Held._make(state[v] for v in Held._fields))
         f, on = np.zeros(0), np.zeros(0, dtype=bool)
-        boiler_tick(_on_no_twins(k), _on_no_twins(q), held, on, f, f, 0.0, 60.0, held, readings(0))
+        plant_, settings = _on_no_twins(k.plant), _on_no_twins(k.settings)
+        boiler_tick(plant_, settings, k.alike[:0], held, on, f, f, 0.0, 60.0, held, readings(0))
 
 
 def _on_no_twins(x: Any) -> Any:
@@ -326,6 +334,13 @@ def _on_no_twins(x: Any) -> Any:
     if isinstance(x, tuple):
         return type(x)(*map(_on_no_twins, x))
     return x[:0]
+
+
+class _Constants(NamedTuple):
+    plant: Plant  # a row per kind of twin
+    settings: Settings  # the parameters the tick reads, a row per kind of twin
+    alike: NDArray[np.intp]  # (n,) each twin's row
+    fired: dict[str, F64]  # activity per J of fuel heat of each fuel the batch fires, per twin
 
 
 _ADVANCED = Held._fields[:5]  # the state the tick moves on (the others are the modes')

@@ -32,8 +32,10 @@ F64 = NDArray[np.float64]
 T = TypeVar("T", F64, float)  # arrays (n,) for a batch, floats for one twin
 
 _bp, _common = for_scalars(bp), for_scalars(common)
-_ou_step, _relax = _common.ou_step, _common.relax
-_drum_step = _bp.drum_step
+_ou_step_by, _ou_kick, _decay, _relax = (
+    _common.ou_step_by, _common.ou_kick, _common.decay, _common.relax
+)  # fmt: skip
+_drum_step_by = _bp.drum_step_by
 _excess_air, _wet_gas, _ntu_and_clean = _bp.excess_air_frac, _bp.wet_gas_kg, _bp.ntu_and_clean
 _stack_temp, _efficiency = _bp.stack_temp_c, _bp.combustion_efficiency
 _radiation, _fuel_heat = _bp.radiation_loss_frac, _bp.fuel_heat_input_w
@@ -62,7 +64,7 @@ class Firing(NamedTuple, Generic[T]):
 
 
 class Plant(NamedTuple):
-    """Per-twin constants derived once from the parameters and the sites (SI), each (n,)."""
+    """Constants derived once from the parameters and the sites (SI), a row per kind of twin."""
 
     fire: Firing[F64]
     m_mcr_kg_s: F64  # steam flow at MCR
@@ -79,7 +81,7 @@ class Plant(NamedTuple):
 
 
 class Settings(NamedTuple):
-    """The parameters the tick reads, each (n,) (`twins.boiler.BoilerParams`)."""
+    """The parameters the tick reads (`twins.boiler.BoilerParams`), a row per kind of twin."""
 
     pressure_setpoint_mpa: F64
     drum_time_constant_s: F64
@@ -225,73 +227,86 @@ def _general(
     )
 
 
+@inline
+def _per_row(k: Plant, q: Settings, hours_utc: float, dt_s: float) -> tuple[F64, F64, F64, F64]:
+    """What is the same for every twin of a row this tick: the daily cycle of steam demand,
+    the demand noise's decay and kick over a tick, and the firing lag's decay."""
+    rows = len(q.base_load_frac)
+    cycle, ou_decay = np.empty(rows), np.empty(rows)
+    ou_kick, firing_decay = np.empty(rows), np.empty(rows)
+    for c in range(rows):
+        hour = (hours_utc - q.peak_hour_local[c]) + k.utc_offset_h[c]
+        cycle[c] = 1.0 + q.daily_amplitude_frac[c] * np.cos(_TWO_PI_PER_DAY * hour)
+        ou_decay[c] = _decay(dt_s, q.demand_noise_tau_h[c] * 3600.0)
+        ou_kick[c] = _ou_kick(q.demand_noise_sd_frac[c], ou_decay[c])
+        firing_decay[c] = _decay(dt_s, q.firing_lag_s[c])
+    return cycle, ou_decay, ou_kick, firing_decay
+
+
 @kernel
 def boiler_tick(  # noqa: PLR0915 (one loop: see `twins.truck_tick.settle`)
-    k: Plant, q: Settings, s: Held, on: NDArray[np.bool_], z: F64, ambient_c: F64,
-    hours_utc: float, dt_s: float, new: Held, out: Readings,
+    k: Plant, q: Settings, alike: NDArray[np.intp], s: Held, on: NDArray[np.bool_], z: F64,
+    ambient_c: F64, hours_utc: float, dt_s: float, new: Held, out: Readings,
 ) -> None:  # fmt: skip
     """Advance every boiler one tick (see the module docstring): the new state into the first
-    five arrays of `new`, the tick's report into `out`. `z` ~ N(0, 1), the demand noise's draw."""
+    five arrays of `new`, the tick's report into `out`. `k` and `q` hold a row per kind of twin
+    (`twins.params.distinct`), twin i's at `alike[i]`; `z` ~ N(0, 1), the demand noise's draw."""
     kwh = dt_s / 3.6e6
+    cycle, ou_decay, ou_kick, firing_decay = _per_row(k, q, hours_utc, dt_s)
     for i in range(len(on)):
-        running, t_air = on[i], ambient_c[i]
+        running, t_air, c = on[i], ambient_c[i], alike[i]
         st = Stoich(
-            k.fire.st.o2_kmol[i], k.fire.st.air_kg[i], k.fire.st.dry0_kmol[i],
-            k.fire.st.dry0_kg[i], k.fire.st.dry0_cp[i], k.fire.st.co2_kmol[i],
-            k.fire.st.water_kg[i], k.fire.st.ash[i], k.fire.st.hhv_j[i], k.fire.st.lhv_j[i],
-            k.fire.st.unburned[i],
+            k.fire.st.o2_kmol[c], k.fire.st.air_kg[c], k.fire.st.dry0_kmol[c],
+            k.fire.st.dry0_kg[c], k.fire.st.dry0_cp[c], k.fire.st.co2_kmol[c],
+            k.fire.st.water_kg[c], k.fire.st.ash[c], k.fire.st.hhv_j[c], k.fire.st.lhv_j[c],
+            k.fire.st.unburned[c],
         )  # fmt: skip
         f = Firing(
-            st, k.fire.o2_set[i], k.fire.o2_rise[i], k.fire.u_min[i], k.fire.ntu_mcr[i],
-            k.fire.u_clean[i], k.fire.t_feed[i], k.fire.rad_mcr[i], k.fire.wet_design[i],
-            k.fire.slope_a[i], k.fire.slope_b[i],
+            st, k.fire.o2_set[c], k.fire.o2_rise[c], k.fire.u_min[c], k.fire.ntu_mcr[c],
+            k.fire.u_clean[c], k.fire.t_feed[c], k.fire.rad_mcr[c], k.fire.wet_design[c],
+            k.fire.slope_a[c], k.fire.slope_b[c],
         )  # fmt: skip
 
         # steam demand / MCR: base load × daily cycle + OU noise, within turndown and MCR [A];
         # the site's demand moves on whether the boiler runs or not
-        noise = _ou_step(
-            s.demand_noise_frac[i], 0.0, q.demand_noise_sd_frac[i],
-            q.demand_noise_tau_h[i] * 3600.0, dt_s, z[i],
-        )  # fmt: skip
+        noise = _ou_step_by(s.demand_noise_frac[i], 0.0, ou_decay[c], ou_kick[c], z[i])
         new.demand_noise_frac[i] = noise
-        hour = (hours_utc - q.peak_hour_local[i]) + k.utc_offset_h[i]
-        cycle = 1.0 + q.daily_amplitude_frac[i] * np.cos(_TWO_PI_PER_DAY * hour)
-        u = min(max(q.base_load_frac[i] * cycle + noise, k.u_min[i]), 1.0)
+        u = min(max(q.base_load_frac[c] * cycle[c] + noise, k.u_min[c]), 1.0)
         leak = s.tube_leak_kg_s[i] if running else 0.0  # a cold, depressurised drum holds
-        leak_frac = leak * k.dh_leak_j_kg[i] / k.q_mcr_w[i]
+        leak_frac = leak * k.dh_leak_j_kg[c] / k.q_mcr_w[c]
 
         # firing and drum pressure; a boiler that is off fires nothing and its drum pressure
         # decays towards atmospheric as the water and steel cool [A]
-        p_set = q.pressure_setpoint_mpa[i]
+        p_set = q.pressure_setpoint_mpa[c]
         p0 = s.drum_pressure_mpa[i] / p_set
-        p, fire, load = _drum_step(
-            p0, s.firing_frac[i], u + leak_frac, dt_s, q.drum_time_constant_s[i],
-            q.firing_lag_s[i],
+        p, fire, load = _drum_step_by(
+            p0, s.firing_frac[i], u + leak_frac, dt_s, q.drum_time_constant_s[c],
+            q.firing_lag_s[c], firing_decay[c],
         )  # fmt: skip
         if not running:
-            p_atm = k.p_atm_pa[i] * 1e-6 / p_set
-            p = _relax(p0, p_atm, dt_s, q.drum_cooldown_tau_h[i] * 3600.0)
+            p_atm = k.p_atm_pa[c] * 1e-6 / p_set
+            p = _relax(p0, p_atm, dt_s, q.drum_cooldown_tau_h[c] * 3600.0)
             fire, load = 0.0, 0.0
         new.drum_pressure_mpa[i], new.firing_frac[i] = p * p_set, fire
 
         # combustion, fuel heat, the FD fan and what its bearing's wear adds to it (§4.2-4.4)
         r_f, drift = s.fouling_resistance_m2k_w[i], s.o2_drift_pct[i]
         eta, o2, ea, t_stack, t_ad, n_clean = _burn(f, load, r_f, drift, t_air)
-        q_fuel = _fuel_heat(load * k.q_mcr_w[i], eta)
+        q_fuel = _fuel_heat(load * k.q_mcr_w[c], eta)
         m_air = q_fuel / st.hhv_j * st.air_kg * (1.0 + ea) * (1.0 + bp.HUMIDITY)
-        rho_air = _air_density(k.p_atm_pa[i], t_air)
-        fan_w = _fan_power(m_air, rho_air, q.fan_dp_kpa[i] * 1e3, q.fan_efficiency[i])
+        rho_air = _air_density(k.p_atm_pa[c], t_air)
+        fan_w = _fan_power(m_air, rho_air, q.fan_dp_kpa[c] * 1e3, q.fan_efficiency[c])
         damage = s.fan_bearing_damage_frac[i]
-        fan_loss_w = _bearing_loss(fan_w, damage, q.fan_bearing_loss_frac[i])
-        vib = q.fan_vibration_mm_s[i] * (0.6 + 0.4 * load) + damage * q.fan_vibration_cd_mm_s[i]
-        m_s = u * k.m_mcr_kg_s[i] if running else 0.0
-        m_makeup = m_s * (1.0 - q.condensate_return_frac[i] + q.blowdown_frac[i]) + leak
+        fan_loss_w = _bearing_loss(fan_w, damage, q.fan_bearing_loss_frac[c])
+        vib = q.fan_vibration_mm_s[c] * (0.6 + 0.4 * load) + damage * q.fan_vibration_cd_mm_s[c]
+        m_s = u * k.m_mcr_kg_s[c] if running else 0.0
+        m_makeup = m_s * (1.0 - q.condensate_return_frac[c] + q.blowdown_frac[c]) + leak
 
         # stack and feedwater (deaerator held at its set-point), or cooling when off
-        stack, feed = t_stack, q.feedwater_temp_c[i]
+        stack, feed = t_stack, q.feedwater_temp_c[c]
         if not running:
-            stack = _relax(s.stack_temp_c[i], t_air, dt_s, q.flue_cooldown_tau_h[i] * 3600.0)
-            feed = _relax(s.feedwater_temp_c[i], t_air, dt_s, q.drum_cooldown_tau_h[i] * 3600.0)
+            stack = _relax(s.stack_temp_c[i], t_air, dt_s, q.flue_cooldown_tau_h[c] * 3600.0)
+            feed = _relax(s.feedwater_temp_c[i], t_air, dt_s, q.drum_cooldown_tau_h[c] * 3600.0)
         new.stack_temp_c[i], new.feedwater_temp_c[i] = stack, feed
 
         # readings: a boiler that is off has no fire, a stopped fan and ambient air in its flue
@@ -309,13 +324,13 @@ def boiler_tick(  # noqa: PLR0915 (one loop: see `twins.truck_tick.settle`)
         out.ambient_temp_c[i] = t_air
 
         # fuel (in each fuel's own unit) and auxiliary electricity during the tick
-        m_feed = m_s * (1.0 + q.blowdown_frac[i]) + leak
+        m_feed = m_s * (1.0 + q.blowdown_frac[c]) + leak
         pump_w = _pump_power(
-            m_feed, q.feed_pump_dp_mpa[i] * 1e6, k.rho_feed[i], q.feed_pump_efficiency[i]
+            m_feed, q.feed_pump_dp_mpa[c] * 1e6, k.rho_feed[c], q.feed_pump_efficiency[c]
         )
         e_j = q_fuel * dt_s
-        out.natural_gas_gj[i], out.diesel_l[i] = e_j * k.gj_per_j[i], e_j * k.l_per_j[i]
-        out.coal_t[i] = e_j * k.t_per_j[i]
+        out.natural_gas_gj[i], out.diesel_l[i] = e_j * k.gj_per_j[c], e_j * k.l_per_j[c]
+        out.coal_t[i] = e_j * k.t_per_j[c]
         out.electricity_kwh[i] = ((fan_w + fan_loss_w) + pump_w) * kwh
         out.steam_t[i] = m_s * (dt_s * 1e-3)
         out.status[i] = _RUNNING if running else _STANDBY
@@ -329,8 +344,8 @@ def boiler_tick(  # noqa: PLR0915 (one loop: see `twins.truck_tick.settle`)
         kw_f, kw_d, kw_l = share * fan_w, 0.0, 0.0
         if drift > 0.0 or leak_frac > 0.0:
             fuel_f, fuel_d, fuel_l, kw_f, kw_d, kw_l = _general(
-                f, eta, ea, eta_c, t_air, load, u, leak_frac, drift, k.q_mcr_w[i], q_fuel,
-                fan_w, leak * k.pump_j_kg[i],
+                f, eta, ea, eta_c, t_air, load, u, leak_frac, drift, k.q_mcr_w[c], q_fuel,
+                fan_w, leak * k.pump_j_kg[c],
             )  # fmt: skip
         out.fuel_w_fouling[i], out.fuel_w_combustion_drift[i] = fuel_f, fuel_d
         out.fuel_w_tube_leak[i] = fuel_l

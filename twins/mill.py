@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import model_validator
 
+from physics.common import decay, ou_kick, ou_step_by
 from physics.mill import (
     austin_power_kw,
     bearing_oil_update_c,
@@ -191,11 +192,11 @@ class OU:
 
     @classmethod
     def of(cls, mean: F64, sd: F64, tau_s: F64, dt_s: float) -> OU:
-        decay = np.exp(-dt_s / tau_s)
-        return cls(mean, decay, sd * np.sqrt(1.0 - decay * decay))
+        a = decay(dt_s, tau_s)
+        return cls(mean, a, ou_kick(sd, a))
 
     def step(self, x: F64, z: F64) -> F64:
-        return self.mean + (x - self.mean) * self.decay + self.kick * z
+        return ou_step_by(x, self.mean, self.decay, self.kick, z)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,3 +76,12 @@ def stack(models: Sequence[KindParams]) -> ParamArrays:
 def take(arrays: dict[str, NDArray[Any]], index: NDArray[np.intp]) -> dict[str, NDArray[Any]]:
     """The rows `index` of every array in a struct-of-arrays."""
     return {k: v[index] for k, v in arrays.items()}
+
+
+def distinct(params: ParamArrays, site_index: NDArray[np.intp]) -> tuple[NDArray[np.intp], ...]:
+    """Twins alike (same site, same parameters): the first twin of each distinct kind of twin,
+    and each twin's kind as an index into those (constants are then computed, and kept in
+    cache, once per kind of twin rather than once per twin)."""
+    keys = np.column_stack([site_index, *(np.asarray(v, np.float64) for v in params.values())])
+    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+    return first.astype(np.intp), inverse.ravel().astype(np.intp)

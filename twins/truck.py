@@ -30,7 +30,7 @@ from twins.kind import (
     TickContext,
     TickOutput,
 )
-from twins.params import KindParams, ParamArrays, param
+from twins.params import KindParams, ParamArrays, distinct, param, take
 from twins.rng import Streams
 from twins.site import Environment
 from twins.truck_cycle import Cycle, Engine, Protection, Tables, spend_tick
@@ -224,10 +224,8 @@ def _timed(p: ParamArrays) -> dict[str, F64]:
 
 def build_route(p: ParamArrays, env: Environment) -> Route:
     """Tabulate every twin's cycle (a row per distinct site and parameters, `Route`)."""
-    keys = np.column_stack([env.site_index, *(np.asarray(v, np.float64) for v in p.values())])
-    _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.ravel()
-    route = _tabulate({k: v[first] for k, v in p.items()}, env.take(first))
+    first, inverse = distinct(p, env.site_index)
+    route = _tabulate(take(p, first), env.take(first))
     return replace(
         route,
         row=route.row[inverse],
