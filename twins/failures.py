@@ -301,6 +301,8 @@ def _constants(m: FailureMode) -> tuple[float, ...]:
 
 def _per_twin(x: F64 | float, n: int) -> F64:
     """A float per twin, contiguous (what the compiled tick takes)."""
+    if isinstance(x, np.ndarray) and x.shape == (n,) and x.dtype == np.float64:
+        return np.ascontiguousarray(x) if not x.flags.c_contiguous else x
     a = np.ascontiguousarray(x, dtype=np.float64)
     return a if a.shape == (n,) else np.full(n, a)
 
@@ -312,6 +314,8 @@ def _natural(
 ) -> float:  # fmt: skip
     """`FailureModel.natural` for one twin, t hours after onset (the laws of
     `physics.degradation`; scale = e^curvature − 1)."""
+    if t <= 0.0:  # before onset every law is at 0 (exactly what each gives there)
+        return 0.0
     if law == _ASYMPTOTIC:  # asymptotic_fouling
         return ceiling * -np.expm1(-max(t, 0.0) / tau_h)
     if law == _EXP:  # span · exponential_growth

@@ -16,6 +16,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
+from twins.jit import kernel
+
 U64 = NDArray[np.uint64]
 F64 = NDArray[np.float64]
 
@@ -50,6 +52,20 @@ def mix64(x: U64) -> U64:
     return z
 
 
+@kernel
+def _words(keys: U64, counters: U64) -> U64:
+    """`mix64(key + counter·γ)` for every (counter, key), (T, n): `mix64` in one pass."""
+    out = np.empty((len(counters), len(keys)), dtype=np.uint64)
+    for t in range(len(counters)):
+        step = counters[t] * _GAMMA
+        for i in range(len(keys)):
+            z = keys[i] + step
+            z = (z ^ (z >> _S30)) * _M1
+            z = (z ^ (z >> _S27)) * _M2
+            out[t, i] = z ^ (z >> _S31)
+    return out
+
+
 def spawn_seed(seed: int, index: int) -> int:
     """Seed of replication `index` spawned from a study seed (distinct, reproducible)."""
     return stable_hash(f"spawn:{seed}:{index}") >> 1
@@ -82,9 +98,8 @@ class Streams:
     def bits(self, purpose: str, counter: int | NDArray[np.integer]) -> U64:
         """Raw 64-bit words: shape (n,) for a scalar counter, (T, n) for T counters."""
         c = np.asarray(counter, dtype=np.uint64)
-        key = self._key(purpose)
-        state = key + (c[..., None] if c.ndim else c) * _GAMMA
-        return mix64(state)
+        words = _words(self._key(purpose), c.reshape(-1))
+        return words if c.ndim else words[0]
 
     def bits_each(
         self, purpose: str, counters: NDArray[np.integer], index: NDArray[np.intp] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from twins.rng import Streams, spawn_seed, stable_hash, twin_keys
+from twins.rng import Streams, mix64, spawn_seed, stable_hash, twin_keys
 
 
 def test_stable_hash_is_fixed_across_processes() -> None:
@@ -69,3 +69,18 @@ def test_quantised_normal_for_sensor_noise() -> None:
     assert stats.kstest(z, "norm").pvalue > 1e-3
     alone = s.subset(np.array([7])).normal_q16("noise/x", 3)
     assert np.array_equal(alone, s.normal_q16("noise/x", 3)[7:8])
+
+
+def test_compiled_words_are_splitmix64() -> None:
+    """`bits` (one compiled pass) against SplitMix64 written out over arrays (`mix64`), for
+    one counter and for several, keys and counters past 2⁶³ included (wrapping arithmetic)."""
+    keys = np.array([0, 1, 2**63 + 5, 2**64 - 1, 0x9E3779B97F4A7C15], dtype=np.uint64)
+    r = Streams(11, keys)
+    key = r._key("p")
+    counters = np.array([0, 1, 7, 2**40, 2**64 - 1], dtype=np.uint64)
+    expected = mix64(key[None, :] + counters[:, None] * np.uint64(0x9E3779B97F4A7C15))
+    np.testing.assert_array_equal(r.bits("p", counters), expected)
+    np.testing.assert_array_equal(r.bits("p", 7), expected[2])
+    assert r.bits("p", 7).shape == (5,)
+    # SplitMix64's published first output for seed 0: mix64(0 + γ)
+    assert int(mix64(np.array([0x9E3779B97F4A7C15], dtype=np.uint64))[0]) == 0xE220A8397B1DCDAF
