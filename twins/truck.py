@@ -130,6 +130,8 @@ class Route:
     load_s: F64  # (n,) loading time [s]
     k_aero: F64  # (n,) ½ρC_dA [N·s²/m²]
     max_kw: F64  # (n,) engine output available at the site's altitude [kW]
+    alike: NDArray[np.intp]  # (n,) each twin's row
+    exemplar: NDArray[np.intp]  # (rows,) a twin of each row
 
     @property
     def width(self) -> int:
@@ -149,7 +151,7 @@ class Route:
         """The tables as the compiled cycle (`twins.truck_cycle`) reads them."""
         return Tables(
             self.row, self.first, self.n_legs, self.speed, self.pace, self.length,
-            self.duration, self.power, self.fuel, self.f0, self.grade,
+            self.duration, self.power, self.fuel, self.f0, self.grade, self.alike,
         )  # fmt: skip
 
     def engine(self, p: ParamArrays, ambient_c: F64, capacity: F64) -> Engine:
@@ -233,6 +235,8 @@ def build_route(p: ParamArrays, env: Environment) -> Route:
         load_s=route.load_s[inverse],
         k_aero=route.k_aero[inverse],
         max_kw=route.max_kw[inverse],
+        alike=inverse,
+        exemplar=first,
     )
 
 
@@ -269,6 +273,8 @@ def _tabulate(p: ParamArrays, env: Environment) -> Route:
         load_s=timed["duration"][:, LOAD],
         k_aero=legs["k_aero"],
         max_kw=legs["max_kw"],
+        alike=np.arange(n, dtype=np.intp),
+        exemplar=np.arange(n, dtype=np.intp),
     )
 
 
@@ -433,10 +439,12 @@ class Truck(Kind):
     def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:
         """Compile (or load) the tick's kernels for arrays like this batch's, on no twins."""
         no, f = slice(0, 0), np.zeros(0)
-        route, consts = self.route(params, env), self.consts(params, 60.0)
+        route, consts = self.route(params, env), self.consts(params, env, 60.0)
         engine = route.engine(params, f, state["cooling_capacity_frac"])
         engine = Engine(*(a[no] for a in engine))
-        tables = route.tables._replace(row=route.row[no], n_legs=route.n_legs[no])
+        tables = route.tables._replace(
+            row=route.row[no], n_legs=route.n_legs[no], alike=route.alike[no]
+        )
         consts = Consts._make(v[no] if isinstance(v, np.ndarray) else v for v in consts)
         i, b = np.zeros(0, dtype=np.intp), np.zeros(0, dtype=bool)
         cycle = Cycle(i, i.copy(), *(f.copy() for _ in range(9)))
@@ -446,10 +454,11 @@ class Truck(Kind):
         out = _outputs(0)
         settle(tables, cycle, engine, consts, prot, f, b, 60.0, TREAD_NEW_MM, wear, *out)
 
-    def consts(self, params: ParamArrays, dt_s: float) -> Consts:
-        """The per-twin constants of the tick's end (`twins.truck_tick.Consts`), built once."""
+    def consts(self, params: ParamArrays, env: Environment, dt_s: float) -> Consts:
+        """The constants of the tick's end (`twins.truck_tick.Consts`), a row per row of the
+        route's tables (twins alike), built once."""
         if self._consts is None or self._consts[0] is not params or self._consts[1] != dt_s:
-            p = params
+            p = take(params, self.route(params, env).exemplar)
             gvm = p["empty_t"] + p["payload_t"]
             lags = ("coolant_tau_s", "oil_tau_s", "engine_off_tau_s", "tyre_tkph_tau_s")
             coolant, oil, off, tyre = (decay(dt_s, p[tau]) for tau in lags)
@@ -485,7 +494,7 @@ class Truck(Kind):
         wear = Wear._make(state[x] if x else tyres for x in _WEAR)
         s, r = _outputs(len(on))
         settle(
-            route.tables, t.cycle, engine, self.consts(p, ctx.dt_s), prot, t.budget_s, on,
+            route.tables, t.cycle, engine, self.consts(p, env, ctx.dt_s), prot, t.budget_s, on,
             ctx.dt_s, TREAD_NEW_MM, wear, s, r,
         )  # fmt: skip
         state.update(

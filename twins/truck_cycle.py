@@ -71,7 +71,7 @@ class Engine(NamedTuple):
 
 
 class Tables(NamedTuple):
-    """A `Route`'s flat per-step tables, (n·width,), and where each twin's row starts."""
+    """A `Route`'s flat per-step tables, (rows·width,), and where each twin's row starts."""
 
     row: IntP  # (n,)
     first: IntP  # (7,) column of each phase's first step
@@ -84,6 +84,7 @@ class Tables(NamedTuple):
     fuel: F64
     f0: F64
     grade: F64
+    alike: IntP  # (n,) each twin's row (`row` // width)
 
 
 class Cycle(NamedTuple):

@@ -53,8 +53,8 @@ _DERATED, _RUNNING, _STANDBY = int(Status.DERATED), int(Status.RUNNING), int(Sta
 
 
 class Consts(NamedTuple):
-    """Per-twin constants the tick's end reads beyond `Engine`'s, each (n,), for one tick
-    length (the lags' decays e^{−Δt/τ} are computed once, `physics.common.decay`)."""
+    """Constants the tick's end reads beyond `Engine`'s, a row per kind of twin (`Tables.alike`),
+    for one tick length (the lags' decays e^{−Δt/τ} are computed once, `physics.common.decay`)."""
 
     empty_t: F64
     payload_t: F64
@@ -142,13 +142,13 @@ def settle(  # noqa: PLR0915 (one loop: see below)
     reference on every array at every call (~1 µs a twin), ten times the work it does.
     """
     for i in range(len(budget_s)):
-        running = on[i]
+        running, a = on[i], r.alike[i]
         # fuel: the engine's, a damaged bearing's friction, and what wear cost of it
-        mass_tm = k.empty_t[i] * c.dist_m[i] + c.payload_tm[i]  # ∫m ds [t·m]
-        work_j = _friction_work_j(w.bearing_damage[i], k.friction_coeff[i], mass_tm * 1e3)
+        mass_tm = k.empty_t[a] * c.dist_m[i] + c.payload_tm[i]  # ∫m ds [t·m]
+        work_j = _friction_work_j(w.bearing_damage[i], k.friction_coeff[a], mass_tm * 1e3)
         friction_kj = work_j / e.eff[i] * 1e-3
         friction_l = friction_kj / 3600.0 * e.sfc_l_kwh[i]
-        m, rise = w.fuel_multiplier[i], k.sfc_gain[i] * w.injector_wear[i]
+        m, rise = w.fuel_multiplier[i], k.sfc_gain[a] * w.injector_wear[i]
         factor = m * (1.0 + rise)  # the operator's and the worn injectors' fuel factor
         parts = _wear_fuel_l(m, rise, c.fuel_l[i], friction_l, prot.excess_l[i])
         out.excess_injectors_l[i], out.excess_bearing_l[i], out.excess_cooling_l[i] = parts
@@ -165,22 +165,22 @@ def settle(  # noqa: PLR0915 (one loop: see below)
             eq = _equilibrium(
                 e.ambient_c[i], load, e.capacity[i], e.thermostat_c[i], e.band_c[i], e.rise_c[i]
             )
-            coolant = _relax(w.coolant_c[i], eq, k.coolant_decay[i])
-        oil_eq = _oil_equilibrium(coolant, load, k.oil_offset_c[i], k.oil_load_rise_c[i])
-        oil = _relax(w.oil_c[i], oil_eq, k.oil_decay[i])
+            coolant = _relax(w.coolant_c[i], eq, k.coolant_decay[a])
+        oil_eq = _oil_equilibrium(coolant, load, k.oil_offset_c[a], k.oil_load_rise_c[a])
+        oil = _relax(w.oil_c[i], oil_eq, k.oil_decay[a])
         if not running:
-            coolant = _relax(w.coolant_c[i], e.ambient_c[i], k.off_decay[i])
-            oil = _relax(w.oil_c[i], e.ambient_c[i], k.off_decay[i])
+            coolant = _relax(w.coolant_c[i], e.ambient_c[i], k.off_decay[a])
+            oil = _relax(w.oil_c[i], e.ambient_c[i], k.off_decay[a])
         s.coolant_c[i], s.oil_c[i] = coolant, oil
 
         # tyres: the working TKPH lags the tick's, tread wears by it
         tick_tkph = mass_tm / TYRE_SET * 1e-3 / (dt_s / 3600.0)
-        tkph = _relax(w.tkph[i], tick_tkph, k.tkph_decay[i])
-        ratio = tkph / k.tkph_rated[i]
+        tkph = _relax(w.tkph[i], tick_tkph, k.tkph_decay[a])
+        ratio = tkph / k.tkph_rated[a]
         tread = w.tread_mm[i]
         if c.dist_m[i] > 0.0:  # a tyre standing still does not wear
             dist_km = c.dist_m[i] * 1e-3
-            worn = _tread_wear_mm(dist_km, ratio, k.tread_k_mm_km[i], k.tread_exponent[i])
+            worn = _tread_wear_mm(dist_km, ratio, k.tread_k_mm_km[a], k.tread_exponent[a])
             tread = max(tread - worn * w.tread_accel[i], 0.0)
         s.tkph[i], s.tread_mm[i] = tkph, tread
 
@@ -203,21 +203,21 @@ def settle(  # noqa: PLR0915 (one loop: see below)
         speed_kmh = speed * 3.6 if running else 0.0
         load_now = power / e.engine_kw[i] if running else 0.0
         if c.phase[i] == LOAD:  # the body fills as the loader passes
-            out.payload_t[i] = k.payload_t[i] * (1.0 - c.left_s[i] / max(k.load_s[i], 1e-9))
+            out.payload_t[i] = k.payload_t[a] * (1.0 - c.left_s[i] / max(k.load_s[a], 1e-9))
         else:
             out.payload_t[i] = c.payload[i]
         out.speed_kmh[i], out.grade_pct[i] = speed_kmh, r.grade[j]
-        rpm = _engine_rpm(load_now, speed_kmh > 0.0, k.rpm_idle[i], k.rpm_rated[i])
+        rpm = _engine_rpm(load_now, speed_kmh > 0.0, k.rpm_idle[a], k.rpm_rated[a])
         out.engine_rpm[i] = rpm if running else 0.0
         out.engine_load_pct[i] = load_now * 100.0
         out.fuel_rate_lph[i] = fuel_rate * 3600.0 * factor if running else 0.0
         out.sfc_rise_pct[i] = 100.0 * rise
         vib = _vibration(
-            speed_kmh, k.vib_base_mm_s[i], k.vib_per_kmh[i], w.bearing_damage[i], k.vib_gain[i]
+            speed_kmh, k.vib_base_mm_s[a], k.vib_per_kmh[a], w.bearing_damage[i], k.vib_gain[a]
         )
         out.vibration_mm_s[i] = vib if running else 0.0  # a parked driveline does not vibrate
         out.tyre_wear_mm[i] = tread_new_mm - tread
-        out.tyre_temp_c[i] = _tyre_temp_c(e.ambient_c[i], ratio, k.tyre_temp_rise_c[i])
+        out.tyre_temp_c[i] = _tyre_temp_c(e.ambient_c[i], ratio, k.tyre_temp_rise_c[a])
         if not running:
             out.status[i] = _STANDBY
         elif hot or prot.limited[i]:
@@ -226,6 +226,6 @@ def settle(  # noqa: PLR0915 (one loop: see below)
             out.status[i] = _RUNNING
 
         # driveline bearing: ageing at GVM loaded, at (m_E/GVM)^(10/3) empty (ISO 281, §5.2)
-        loaded_m = c.payload_tm[i] / k.payload_t[i]
-        equivalent_m = loaded_m + k.empty_ageing[i] * (c.dist_m[i] - loaded_m)
-        out.bearing_stress[i] = equivalent_m / (k.bearing_ref_m_s[i] * dt_s)
+        loaded_m = c.payload_tm[i] / k.payload_t[a]
+        equivalent_m = loaded_m + k.empty_ageing[a] * (c.dist_m[i] - loaded_m)
+        out.bearing_stress[i] = equivalent_m / (k.bearing_ref_m_s[a] * dt_s)
