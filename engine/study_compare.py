@@ -1,9 +1,12 @@
 """`aurum compare RUN_OR_SCENARIO...`: finished runs and/or scenario files, side by side.
 
 A run folder (`runs/<run-id>/`, as `aurum run` leaves it) joins the variant of its scenario's
-name, paired with the other variants' runs by seed. Scenario files become the variants of a
-small study (`runs/studies/compare/`), run over `replications` seeds spawned from `seed` — the
-same seeds for every file, so the comparison is paired. The first item is the baseline.
+name, paired with the other variants' runs by seed; runs of the same name whose scenarios differ
+(beyond seed, output and execution) are variants of their own (`name-2`, ...), and two runs of
+one scenario with one seed are the same replication twice, which is refused. Scenario files
+become the variants of a small study (`runs/studies/compare/`), run over `replications` seeds
+spawned from `seed` — the same seeds for every file, so the comparison is paired. The first item
+is the baseline.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def compare(
     paths = [Path(i) for i in items]
     _check_items(paths)
     names = _names(paths)
+    _check_replications(paths, names)
     results: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     for n, p in zip(names, paths, strict=True):
         if is_run(p):
@@ -104,19 +108,60 @@ def _check_items(paths: list[Path]) -> None:
 
 
 def _names(paths: list[Path]) -> list[str]:
-    """Variant names: a run's scenario name, a file's stem (made unique between the two)."""
-    runs = {_manifest(p)["scenario"]["name"] for p in paths if is_run(p)}
-    out = []
+    """Variant names: a run's scenario name (a differing scenario under a name already taken
+    gets `name-2`, ...), a file's stem (made unique between the two)."""
+    variants: dict[tuple[str, str], str] = {}  # (name, scenario) → variant
+    for p in filter(is_run, paths):
+        m = _manifest(p)
+        name = str(m["scenario"]["name"])
+        if (name, _scenario(m)) not in variants:
+            variants[(name, _scenario(m))] = _unique(name, set(variants.values()))
+    out: list[str] = []
     for p in paths:
         if is_run(p):
-            out.append(str(_manifest(p)["scenario"]["name"]))
-            continue
-        stem = p.name.removesuffix(".yaml").removesuffix(".yml")
-        name, k = stem, 2
-        while name in runs or name in out:
-            name, k = f"{stem}-{k}", k + 1
-        out.append(name)
+            m = _manifest(p)
+            out.append(variants[(str(m["scenario"]["name"]), _scenario(m))])
+        else:
+            stem = p.name.removesuffix(".yaml").removesuffix(".yml")
+            out.append(_unique(stem, set(variants.values()) | set(out)))
     return out
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, k = name, 2
+    while candidate in taken:
+        candidate, k = f"{name}-{k}", k + 1
+    return candidate
+
+
+def _scenario(manifest: dict[str, Any]) -> str:
+    """What makes two runs replications of one variant: their resolved scenario, but for the
+    seed and where and how it ran."""
+    sc = {k: v for k, v in manifest["scenario"].items() if k not in ("seed", "output", "execution")}
+    return json.dumps(sc, sort_keys=True, default=str)
+
+
+def _check_replications(paths: list[Path], names: list[str]) -> None:
+    """Two runs of one variant with one seed are one replication counted twice: refused."""
+    first: dict[tuple[str, int], Path] = {}
+    problems = []
+    for p, name in zip(paths, names, strict=True):
+        if not is_run(p):
+            continue
+        seed = int(_manifest(p)["seed"])
+        twin = first.setdefault((name, seed), p)
+        if twin is not p:
+            problems.append(
+                Problem(
+                    f"the same scenario and seed ({seed}) as {twin}: one replication counted "
+                    "twice would shrink the confidence interval for nothing",
+                    value=str(p),
+                    accepted="runs of the scenario with other seeds (aurum run --seed), or the "
+                    "scenario file with --replications",
+                )
+            )
+    if problems:
+        raise StudyError(problems)
 
 
 def _manifest(run_dir: Path) -> dict[str, Any]:

@@ -152,3 +152,20 @@ def test_runs_without_emissions_show_a_dash_and_the_report_is_self_contained(
     html = result.report.read_text(encoding="utf-8")
     assert html.count("<svg") >= 5 and "not available in these runs" in html
     assert "<script" not in html and "src=" not in html and "<link" not in html
+
+
+def test_compare_refuses_a_replication_twice_and_parts_differing_scenarios(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two runs of one scenario and seed are one replication: refused, naming both; a run of
+    another scenario under the same name is a variant of its own, not a replication."""
+    a = engine.simulate(DEMO, out=tmp_path, duration="2h", backend="local", seed=3)
+    again = engine.simulate(DEMO, out=tmp_path, duration="2h", backend="local", seed=3)
+    with pytest.raises(StudyError) as e:
+        compare([a.run_dir, again.run_dir], out=tmp_path / "cmp", report=False)
+    assert str(a.run_dir) in str(e.value) and "seed (3)" in str(e.value)
+    assert main(["compare", str(a.run_dir), str(again.run_dir), "--quiet"]) == 2
+    assert "counted twice" in capsys.readouterr().err
+    longer = engine.simulate(DEMO, out=tmp_path, duration="3h", backend="local", seed=3)
+    r = compare([a.run_dir, longer.run_dir], out=tmp_path / "cmp", report=False)
+    assert r.variants == ["demo", "demo-2"] and r.runs.num_rows == 2
