@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
@@ -43,6 +45,12 @@ class MaintenanceConfig(BaseModel):
         default_factory=dict,
         description='Condition-based policy: "kind.sensor": alarm level; default: each failure '
         "mode's symptom alarm level",
+    )
+    condition_signal: Literal["reading", "trend"] = Field(
+        "reading",
+        description="Condition-based policy: act when the latest reading passes the alarm level "
+        '("reading"), or when the symptom\'s 24-h trend — its slow mean, from the feature '
+        'windows of risk scoring, which must be on — has reached the mode\'s alarm ("trend")',
     )
     risk_threshold: float = Field(0.5, gt=0, lt=1, description="Risk-based policy: act above")
     costs: Costs = Costs()

@@ -120,24 +120,49 @@ class TimeBased(Policy):
 
 
 class ConditionBased(Policy):
+    """Service the components behind a symptom once it passes its alarm level: the latest
+    reading (`condition_signal: reading`, with its noise and a load's daily swing), or its
+    24-h trend (`trend`: the slow mean of the risk features has reached the mode's alarm,
+    `KindView.progress` ≥ 1), which a single high reading does not move."""
+
     name = "condition_based"
     description = "Service the components behind a sensor once its reading passes an alarm level"
 
     def orders(self, view: FleetView) -> Orders:
         out: Orders = []
         for kind, v in view.kinds.items():
-            by_symptom: dict[str, list[FailureMode]] = {}
-            for m in registry.get(kind).failure_modes:
-                if m.symptom:
-                    by_symptom.setdefault(m.symptom, []).append(m)
-            for channel, modes in by_symptom.items():
-                level = self.config.thresholds.get(f"{kind}.{channel}", modes[0].alarm)
-                reading = v.latest[channel].astype(np.float64)
-                seen = ~np.isnan(reading)  # a dropped-out sensor triggers nothing
-                past = modes[0].beyond(np.where(seen, reading, np.nan), level) & seen
-                past &= v.latest["status"] != Status.DOWN
-                names = tuple(m.name for m in modes)
-                out += [(int(t), names) for t in v.twin_index[past]]
+            if self.config.condition_signal == "trend":
+                out += self._trended(v)
+            else:
+                out += self._read(kind, v)
+        return out
+
+    def _read(self, kind: str, v: KindView) -> Orders:
+        out: Orders = []
+        by_symptom: dict[str, list[FailureMode]] = {}
+        for m in registry.get(kind).failure_modes:
+            if m.symptom:
+                by_symptom.setdefault(m.symptom, []).append(m)
+        for channel, modes in by_symptom.items():
+            level = self.config.thresholds.get(f"{kind}.{channel}", modes[0].alarm)
+            reading = v.latest[channel].astype(np.float64)
+            seen = ~np.isnan(reading)  # a dropped-out sensor triggers nothing
+            past = modes[0].beyond(np.where(seen, reading, np.nan), level) & seen
+            past &= v.latest["status"] != Status.DOWN
+            names = tuple(m.name for m in modes)
+            out += [(int(t), names) for t in v.twin_index[past]]
+        return out
+
+    @staticmethod
+    def _trended(v: KindView) -> Orders:
+        if not v.progress:
+            return []
+        up = v.latest["status"] != Status.DOWN
+        due = {m: (p >= 1.0) & up for m, p in v.progress.items()}  # NaN: no baseline yet
+        out: Orders = []
+        for i in np.flatnonzero(np.logical_or.reduce(list(due.values()))).tolist():
+            modes = tuple(m for m, d in due.items() if d[i])
+            out.append((int(v.twin_index[i]), modes))
         return out
 
 

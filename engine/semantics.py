@@ -290,6 +290,26 @@ def _maintenance_problems(data: dict[str, Any]) -> Iterator[Problem]:
             )
     yield from _keyed_names(m, "intervals_h", lambda k: k.mode_names(), "failure mode")
     yield from _keyed_names(m, "thresholds", lambda k: k.sensor_names(), "sensor channel")
+    yield from _needs_risk(data, m)
+
+
+def _needs_risk(data: dict[str, Any], m: dict[str, Any]) -> Iterator[Problem]:
+    """The risk-based policy and the trend signal read what risk scoring computes."""
+    risk = data.get("risk")
+    if not isinstance(risk, dict) or risk.get("enabled", True) is not False:
+        return
+    if m.get("policy") == "risk_based":
+        field, value = "maintenance.policy", "risk_based"
+    elif m.get("policy") == "condition_based" and m.get("condition_signal") == "trend":
+        field, value = "maintenance.condition_signal", "trend"
+    else:
+        return
+    yield Problem(
+        "needs risk scoring, which this scenario turns off (risk.enabled: false)",
+        field,
+        value,
+        accepted="risk.enabled: true, or another policy or signal",
+    )
 
 
 def _keyed_names(

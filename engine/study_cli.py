@@ -65,7 +65,13 @@ def cmd_study(args: argparse.Namespace) -> int:
     from engine.study_plan import plan_study
 
     if args.check:
-        plan = plan_study(args.file, replications=args.replications, duration=args.duration)
+        plan = plan_study(
+            args.file,
+            replications=args.replications,
+            seed=args.seed,
+            duration=args.duration,
+            out=args.out,
+        )
         done = sum(finished(s) is not None for s in plan.runs)
         out.print(
             f"[green]OK[/] {args.file}: {len(plan.variants)} variants × "

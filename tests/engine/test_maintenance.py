@@ -15,6 +15,7 @@ from engine.policies import POLICIES
 from tests.conftest import SCENARIOS
 from twins import registry
 from twins.events import Event
+from twins.kind import Status
 from twins.shard import EpochResult
 
 
@@ -116,3 +117,48 @@ def test_preventive_orders_skip_busy_twins_and_correctives_go_first() -> None:
 def test_policy_registry() -> None:
     assert set(POLICIES) == {"run_to_failure", "time_based", "condition_based", "risk_based"}
     assert MaintenanceConfig().policy == "run_to_failure"
+
+
+def _view(progress: dict[str, list[float]], status: list[int]) -> object:
+    from engine.policies import FleetView, KindView
+
+    n = len(status)
+    latest = {"status": np.array(status, dtype=np.int8)}
+    p = {m: np.array(v, dtype=np.float64) for m, v in progress.items()}
+    return FleetView(0, {"mill": KindView(np.arange(10, 10 + n), latest, {}, None, p)})
+
+
+def test_condition_based_on_the_trend_services_the_modes_whose_trend_reached_the_alarm() -> None:
+    """`condition_signal: trend`: a mode is due when its symptom's slow mean has reached its
+    alarm (progress ≥ 1); NaN (no baseline yet), a twin that is down, or no trend at all order
+    nothing."""
+    policy = POLICIES["condition_based"](MaintenanceConfig(condition_signal="trend"))
+    view = _view(
+        {"liner": [1.2, 0.4, np.nan, 1.0], "gearbox": [1.0, 0.99, 3.0, 0.2]},
+        [0, 0, 0, int(Status.DOWN)],
+    )
+    assert policy.orders(view) == [(10, ("liner", "gearbox")), (12, ("gearbox",))]  # type: ignore[arg-type]
+    assert policy.orders(_view({}, [0, 0])) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("maintenance", "field"),
+    [
+        ({"policy": "risk_based"}, "maintenance.policy"),
+        (
+            {"policy": "condition_based", "condition_signal": "trend"},
+            "maintenance.condition_signal",
+        ),
+    ],
+)
+def test_policies_that_read_risk_scoring_need_it_on(maintenance: dict, field: str) -> None:
+    from engine.errors import ScenarioError
+
+    data = load(SCENARIOS / "demo.yaml").model_dump(mode="json")
+    data["maintenance"] = maintenance
+    data["risk"] = {"enabled": False}
+    with pytest.raises(ScenarioError) as e:
+        load(data)
+    assert any(p.path == field and "risk scoring" in p.message for p in e.value.problems)
+    data["risk"] = {"enabled": True}
+    load(data)  # fine with scoring on
