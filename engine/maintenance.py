@@ -68,7 +68,8 @@ class Workshop:
             [0] * config.crews_at(site) for site in plan.site_ids
         ]  # free-at tick of every crew, per site
         self.queue: list[list[Order]] = [[] for _ in plan.site_ids]
-        self.busy_until = np.zeros(n, dtype=np.int64)  # queued twins: a huge tick
+        # the tick a twin is free from (never busy: -1; queued: a huge tick)
+        self.busy_until = np.full(n, -1, dtype=np.int64)
         self.jobs_done = np.zeros(n, dtype=np.int64)
         self.records: list[JobRecord] = []
         self.ids = plan.twin_ids()
@@ -93,9 +94,12 @@ class Workshop:
         return out
 
     def request(self, orders: list[Order]) -> None:
-        """Queue orders (a twin already queued or in a job gets no second one)."""
+        """Queue orders: a twin already queued or in a job gets no second one, nor a preventive
+        one when its job ends as the policy looks (the renewal is applied in that tick, so
+        what the policy saw of the twin — readings, trends, risk, ages — predates it)."""
         for o in sorted(orders):
-            if self.busy_until[o.twin] > o.request_tick:  # queued, or a crew is on it
+            busy = self.busy_until[o.twin]
+            if busy > o.request_tick or (o.priority == 1 and busy == o.request_tick):
                 continue
             heapq.heappush(self.queue[int(self.site_of[o.twin])], o)
             self.busy_until[o.twin] = np.iinfo(np.int64).max

@@ -162,3 +162,20 @@ def test_policies_that_read_risk_scoring_need_it_on(maintenance: dict, field: st
     assert any(p.path == field and "risk scoring" in p.message for p in e.value.problems)
     data["risk"] = {"enabled": True}
     load(data)  # fine with scoring on
+
+
+def test_no_preventive_order_for_a_twin_whose_job_ends_as_the_policy_looks() -> None:
+    """A job ending at the epoch boundary renews the twin in the next tick: the policy's view
+    of it predates the renewal, so its preventive order is dropped (it used to start the same
+    job again, every time); a corrective order at that tick still queues."""
+    plan = plan_with(crews=2)
+    shop = Workshop(plan, plan.maintenance)  # type: ignore[attr-defined]
+    name = registry.get("mill").failure_modes[0].name
+    shop.request([Order(1, 0, 0, (name,)), Order(1, 0, 1, (name,))])
+    first = shop.dispatch(0, 60)
+    end = {j.twin: j.end for j in first}
+    shop.request([Order(1, end[0], 0, (name,)), Order(0, end[1], 1, (name,))])
+    again = shop.dispatch(max(end.values()), 10_000)
+    assert [(j.twin, j.preventive) for j in again] == [(1, False)]
+    shop.request([Order(1, end[0] + 1, 0, (name,))])  # a later look is fresh: accepted
+    assert [j.twin for j in shop.dispatch(end[0] + 1, 10_000)] == [0]
