@@ -60,6 +60,9 @@ class FailureMode:
     tau_h: float = 1_000.0  # asymptotic law time constant
     ceiling: float = math.inf  # asymptotic law asymptote, in health units above healthy
     initial_age_frac: float = 0.5  # parts start aged U(0, frac)·η (a fleet mid-life)
+    # usage law: equivalent operating hours from new to failure at the reference wear rate; a
+    # part the kind starts part-worn starts that share of it old (what an age-based policy reads)
+    life_h: float = math.nan
     symptom: str = ""  # sensor channel where it shows
     alarm: float = math.nan  # the symptom's alarm level (P point, e.g. ISO zone C)
     trip: float = math.inf  # the symptom's protective trip level: also a functional failure
@@ -100,6 +103,12 @@ def _age_scale(m: FailureMode) -> float:
     return 0.0
 
 
+def usage_age_h(m: FailureMode, health: F64) -> F64:
+    """Equivalent age of a `usage` part from its wear: its share of the way to failure × life."""
+    worn = m.sign * (np.asarray(health, dtype=np.float64) - m.healthy) / m.span
+    return np.clip(worn, 0.0, 1.0) * m.life_h
+
+
 class FailureModel:
     """All failure modes of one kind, advanced over a batch of twins."""
 
@@ -128,6 +137,8 @@ class FailureModel:
             self._new_life(state, m, rng, np.arange(n), conditional=True)
             if m.law != "usage":
                 state[m.health] = self.health_of(state, m)
+            elif math.isfinite(m.life_h):
+                state[m.var("age_h")] = usage_age_h(m, state[m.health])
 
     def _new_life(
         self,

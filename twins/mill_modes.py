@@ -224,6 +224,7 @@ LINER = FailureMode(
         "48–120 h (§5.10 [A]); liner set from cost shares (§3.5 [V]) at $0.10/kWh [D/A]"
     ),
     initial_age_frac=0.5,  # the fleet starts with liners up to half way to h_min
+    life_h=_LINER_LIFE_H,  # h0·(1 − h_min/h0)/k_L at design throughput (its age's unit)
     symptom="liner_wear_pct",
     alarm=LINER_ALARM_WORN_PCT,
     mttr_h=110.0,

@@ -36,6 +36,9 @@ _PERKINS = "Perkins 1200F installation manual p.187 (machines.md §2.5)"
 
 TREAD_NEW_MM = 100.0  # 59/80R63 (§2.6) [A]
 TREAD_LIMIT_MM = 10.0  # replace at 90 % worn [A]
+# a tread's life in operating hours on the default road: 100,000 km at the rated TKPH (§2.6 [V]),
+# the default road under it; tests/twins/test_truck_modes.py measures 5,000–6,500 h [D]
+TREAD_LIFE_H = 5_700.0
 TREAD_ALARM_WORN_MM = 75.0  # plan the change ≈ 1/6 of a tread life ahead [A]
 ROLLER_EXPONENT = 10.0 / 3.0  # ISO 281 roller bearings (§5.2) [V]
 VIB_REFERENCE_KMH = 25.0  # the baseline is read at a typical haul speed [A]
@@ -143,6 +146,7 @@ TYRES = FailureMode(
         "6 × US$42k (tyres 25–40 % of operating cost, §2.6 [V]) [A]"
     ),
     initial_age_frac=0.5,  # the fleet starts with treads up to half worn (Truck.initial)
+    life_h=TREAD_LIFE_H,  # a part-worn tread starts its share of it old
     symptom="tyre_wear_mm",
     alarm=TREAD_ALARM_WORN_MM,
     mttr_h=MINOR_H,

@@ -138,6 +138,24 @@ def test_usage_law_is_renewed_not_recomputed() -> None:
     assert state["tread_mm"][2] == 100.0
 
 
+def test_a_part_worn_usage_part_starts_as_old_as_its_wear() -> None:
+    """A fleet mid-life: the kind starts treads part-worn, so their equivalent age — what an
+    age-based policy reads — is the wear's share of the way to failure × the mode's life (it
+    used to start at 0 for every part, so a 4,000-h reline interval never came due)."""
+    tread = FailureMode(
+        "tyres", "tyres", "t", "tread_mm", 100.0, 10.0, "usage", "test", life_h=6_000.0
+    )
+    model = FailureModel((tread,))
+    state: dict[str, np.ndarray] = {"tread_mm": np.array([100.0, 55.0, 10.0, 4.0, 101.0])}
+    model.initial(state, Streams(1, twin_keys(list("abcde"))))
+    np.testing.assert_allclose(state["tyres_age_h"], [0.0, 3_000.0, 6_000.0, 6_000.0, 0.0])
+    assert np.array_equal(state["tread_mm"], [100.0, 55.0, 10.0, 4.0, 101.0])  # health untouched
+    no_life = FailureModel((FailureMode("t", "t", "t", "tread_mm", 100.0, 10.0, "usage", "t"),))
+    state = {"tread_mm": np.array([55.0])}
+    no_life.initial(state, Streams(1, twin_keys(["a"])))
+    assert state["t_age_h"].tolist() == [0.0]  # no life given: age from the run's start
+
+
 def test_stress_speeds_up_ageing() -> None:
     model = FailureModel((BEARING,))
     state: dict[str, np.ndarray] = {"damage": np.zeros(2)}

@@ -15,7 +15,7 @@ from physics.common import G
 from tests.twins.test_truck import HOT_SITE, Run, simulate
 from twins.clock import Timing
 from twins.events import Event
-from twins.failures import FailureMode
+from twins.failures import FailureMode, FailureModel
 from twins.kind import State, Status, TickContext, TickOutput
 from twins.params import stack
 from twins.rng import Streams, twin_keys
@@ -30,6 +30,7 @@ from twins.truck_modes import (
     COOLING,
     DRIVELINE_BEARING,
     INJECTORS,
+    TREAD_LIFE_H,
     TREAD_LIMIT_MM,
     TREAD_NEW_MM,
     TYRES,
@@ -215,6 +216,13 @@ def test_tyres_wear_at_the_tkph_rate_and_last_their_reference_life():
     assert per_km.mean() == pytest.approx(k_w * np.mean(ratio**1.5), rel=0.03)
     life_h = (TREAD_NEW_MM - TREAD_LIMIT_MM) / (per_km * run.state["odometer_km"] / 24.0).mean()
     assert 5_000.0 < life_h < 6_500.0
+    assert life_h == pytest.approx(TREAD_LIFE_H, rel=0.1)  # the mode's life: its age's scale
+    # a part-worn tread starts as old as its wear (what an age-based change interval reads)
+    start = simulate(n=20, ticks=0).state
+    FailureModel((TYRES,)).initial(start, Streams(7, twin_keys([f"TRUCK-{i}" for i in range(20)])))
+    worn = (TREAD_NEW_MM - start["tyre_tread_mm"]) / (TREAD_NEW_MM - TREAD_LIMIT_MM)
+    assert worn.min() > 0.0 and worn.max() <= 0.5
+    np.testing.assert_allclose(start[TYRES.var("age_h")], worn * TREAD_LIFE_H, rtol=1e-9)
     assert 0.8 < ratio.mean() < 0.95
 
 
