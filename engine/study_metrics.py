@@ -88,6 +88,7 @@ METRICS: tuple[Metric, ...] = (
     *_m(
         "Maintenance cost",
         ("maintenance_cost_usd", "maint. cost", "k$", 1e-3),
+        *((f"{k}_maintenance_cost_usd", f"{k} maint.", "k$", 1e-3) for k in KINDS),
         ("direct_cost_usd", "parts+labour", "k$", 1e-3),
         ("lost_production_usd", "lost prod.", "k$", 1e-3),
         ("cost_per_t_usd", "$/t (fleet)", "$/t", 1.0),
@@ -95,7 +96,7 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 BY_KEY = {m.key: m for m in METRICS}
-VERSION = 2  # of what `run_metrics` and `run_series` compute: saved results of another are redone
+VERSION = 3  # of what `run_metrics` and `run_series` compute: saved results of another are redone
 SERIES = ("physical_availability", *PRODUCTS, *ACTIVITY, "co2e_t")
 NAN = float("nan")
 
@@ -128,6 +129,7 @@ def _kpis(run_dir: Path) -> dict[str, float]:
         row = rows.get(("kind", kind))
         if row is not None:
             out[f"{kind}_physical_availability"] = float(row["physical_availability"])
+            out[f"{kind}_maintenance_cost_usd"] = float(row["maintenance_cost_usd"])
     return out
 
 

@@ -154,6 +154,16 @@ def test_runs_without_emissions_show_a_dash_and_the_report_is_self_contained(
     assert "<script" not in html and "src=" not in html and "<link" not in html
 
 
+def test_maintenance_cost_per_kind_adds_up_to_the_fleet(tmp_path: Path) -> None:
+    """The demo's first day: the mill's aged trunnion bearing trips and is repaired, so the
+    mill's cost is the larger part; the kinds' costs add up to the fleet's."""
+    r = engine.simulate(DEMO, out=tmp_path, duration="1d", backend="local")
+    m = run_metrics(r.run_dir)
+    kinds = [m[f"{k}_maintenance_cost_usd"] for k in ("truck", "mill", "boiler")]
+    assert m["maintenance_cost_usd"] > 0 and m["mill_maintenance_cost_usd"] > 0
+    assert math.fsum(kinds) == pytest.approx(m["maintenance_cost_usd"], rel=1e-12)
+
+
 def test_compare_refuses_a_replication_twice_and_parts_differing_scenarios(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
