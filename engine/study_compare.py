@@ -47,8 +47,9 @@ def compare(
     """
     paths = [Path(i) for i in items]
     _check_items(paths)
-    names = _names(paths)
-    _check_replications(paths, names)
+    manifests = {p: _manifest(p) for p in paths if is_run(p)}
+    names = _names(paths, manifests)
+    _check_replications(names, paths, manifests)
     results: dict[str, list[dict[str, Any]]] = {n: [] for n in names}
     for n, p in zip(names, paths, strict=True):
         if is_run(p):
@@ -107,20 +108,18 @@ def _check_items(paths: list[Path]) -> None:
         )
 
 
-def _names(paths: list[Path]) -> list[str]:
+def _names(paths: list[Path], manifests: dict[Path, dict[str, Any]]) -> list[str]:
     """Variant names: a run's scenario name (a differing scenario under a name already taken
     gets `name-2`, ...), a file's stem (made unique between the two)."""
     variants: dict[tuple[str, str], str] = {}  # (name, scenario) → variant
-    for p in filter(is_run, paths):
-        m = _manifest(p)
-        name = str(m["scenario"]["name"])
-        if (name, _scenario(m)) not in variants:
-            variants[(name, _scenario(m))] = _unique(name, set(variants.values()))
+    key = {p: (str(m["scenario"]["name"]), _scenario(m)) for p, m in manifests.items()}
+    for name, scenario in key.values():
+        if (name, scenario) not in variants:
+            variants[(name, scenario)] = _unique(name, set(variants.values()))
     out: list[str] = []
     for p in paths:
-        if is_run(p):
-            m = _manifest(p)
-            out.append(variants[(str(m["scenario"]["name"]), _scenario(m))])
+        if p in manifests:
+            out.append(variants[key[p]])
         else:
             stem = p.name.removesuffix(".yaml").removesuffix(".yml")
             out.append(_unique(stem, set(variants.values()) | set(out)))
@@ -141,14 +140,16 @@ def _scenario(manifest: dict[str, Any]) -> str:
     return json.dumps(sc, sort_keys=True, default=str)
 
 
-def _check_replications(paths: list[Path], names: list[str]) -> None:
+def _check_replications(
+    names: list[str], paths: list[Path], manifests: dict[Path, dict[str, Any]]
+) -> None:
     """Two runs of one variant with one seed are one replication counted twice: refused."""
     first: dict[tuple[str, int], Path] = {}
     problems = []
     for p, name in zip(paths, names, strict=True):
-        if not is_run(p):
+        if p not in manifests:
             continue
-        seed = int(_manifest(p)["seed"])
+        seed = int(manifests[p]["seed"])
         twin = first.setdefault((name, seed), p)
         if twin is not p:
             problems.append(

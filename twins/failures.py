@@ -312,8 +312,6 @@ def _constants(m: FailureMode) -> tuple[float, ...]:
 
 def _per_twin(x: F64 | float, n: int) -> F64:
     """A float per twin, contiguous (what the compiled tick takes)."""
-    if isinstance(x, np.ndarray) and x.shape == (n,) and x.dtype == np.float64:
-        return np.ascontiguousarray(x) if not x.flags.c_contiguous else x
     a = np.ascontiguousarray(x, dtype=np.float64)
     return a if a.shape == (n,) else np.full(n, a)
 
@@ -328,10 +326,10 @@ def _natural(
     if t <= 0.0:  # before onset every law is at 0 (exactly what each gives there)
         return 0.0
     if law == _ASYMPTOTIC:  # asymptotic_fouling
-        return ceiling * -np.expm1(-max(t, 0.0) / tau_h)
+        return ceiling * -np.expm1(-t / tau_h)
     if law == _EXP:  # span · exponential_growth
-        return span * (np.expm1(curvature * max(t / dur, 0.0)) / scale)
-    return span * max(t / dur, 0.0)  # linear
+        return span * (np.expm1(curvature * t / dur) / scale)
+    return span * t / dur  # linear
 
 
 @inline

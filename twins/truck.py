@@ -140,7 +140,7 @@ class Route:
 
     def per_twin(self, table: F64) -> F64:
         """A table as (twins, width): each twin's row."""
-        return table.reshape(-1, self.width)[self.row // self.width]
+        return table.reshape(-1, self.width)[self.alike]
 
     def index(self, phase: NDArray[np.intp], leg: NDArray[np.intp]) -> NDArray[np.intp]:
         """Flat table index of every twin's current step (leg is 0 in a timed phase)."""
@@ -405,7 +405,7 @@ class Truck(Kind):
 
     def __init__(self) -> None:
         self._cache: tuple[ParamArrays, Environment, Route] | None = None
-        self._consts: tuple[ParamArrays, float, Consts] | None = None
+        self._consts: tuple[Route, float, Consts] | None = None
 
     def route(self, params: ParamArrays, env: Environment) -> Route:
         """The batch's cycle tables, built once per (params, env) and reused every tick."""
@@ -457,8 +457,9 @@ class Truck(Kind):
     def consts(self, params: ParamArrays, env: Environment, dt_s: float) -> Consts:
         """The constants of the tick's end (`twins.truck_tick.Consts`), a row per row of the
         route's tables (twins alike), built once."""
-        if self._consts is None or self._consts[0] is not params or self._consts[1] != dt_s:
-            p = take(params, self.route(params, env).exemplar)
+        route = self.route(params, env)  # built once per (params, env): the cache's key
+        if self._consts is None or self._consts[0] is not route or self._consts[1] != dt_s:
+            p = take(params, route.exemplar)
             gvm = p["empty_t"] + p["payload_t"]
             lags = ("coolant_tau_s", "oil_tau_s", "engine_off_tau_s", "tyre_tkph_tau_s")
             coolant, oil, off, tyre = (decay(dt_s, p[tau]) for tau in lags)
@@ -471,7 +472,7 @@ class Truck(Kind):
                 phy.bearing_ageing_rate(p["empty_t"] / gvm, 1.0, ROLLER_EXPONENT),
                 p["rpm_idle"], p["rpm_rated"], load_time(p),
             )  # fmt: skip
-            self._consts = (params, dt_s, consts)
+            self._consts = (route, dt_s, consts)
         return self._consts[2]
 
     def step(
