@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
+Hours = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # an interval: > 0 and finite
+Level = Annotated[float, Field(allow_inf_nan=False)]  # an alarm level: finite
+USDPerHour = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 LOST_PRODUCTION_USD_H = {"truck": 1_500.0, "mill": 100_000.0, "boiler": 2_000.0}
 
 
@@ -17,7 +20,7 @@ class Costs(BaseModel):
     labour_usd_per_crew_h: float = Field(
         250.0, ge=0, description="A crew-hour of a maintenance team [USD/h] (A)"
     )
-    lost_production_usd_per_h: dict[str, float] = Field(
+    lost_production_usd_per_h: dict[str, USDPerHour] = Field(
         default_factory=lambda: dict(LOST_PRODUCTION_USD_H),
         description="Value of an hour of lost output per kind [USD/h]: mill ≈ US$100k/h for a "
         "large copper SAG line (RME, machines.md §3.5) [V]; truck and boiler [A]",
@@ -36,12 +39,12 @@ class MaintenanceConfig(BaseModel):
     restoration: float = Field(
         1.0, gt=0, le=1, description="1 = as good as new; < 1 imperfect repair (Kijima type I)"
     )
-    intervals_h: dict[str, float] = Field(
+    intervals_h: dict[str, Hours] = Field(
         default_factory=dict,
         description='Time-based policy: "kind.mode": age interval [operating h]; default: the '
         "cost-optimal age-replacement interval of the mode's Weibull",
     )
-    thresholds: dict[str, float] = Field(
+    thresholds: dict[str, Level] = Field(
         default_factory=dict,
         description='Condition-based policy: "kind.sensor": alarm level; default: each failure '
         "mode's symptom alarm level",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -179,3 +180,38 @@ def test_no_preventive_order_for_a_twin_whose_job_ends_as_the_policy_looks() -> 
     assert [(j.twin, j.preventive) for j in again] == [(1, False)]
     shop.request([Order(1, end[0] + 1, 0, (name,))])  # a later look is fresh: accepted
     assert [j.twin for j in shop.dispatch(end[0] + 1, 10_000)] == [0]
+
+
+@pytest.mark.parametrize(
+    ("maintenance", "field", "value"),
+    [
+        ({"intervals_h": {"truck.tyres": -5.0}}, "maintenance.intervals_h.truck.tyres", -5.0),
+        ({"intervals_h": {"mill.liner": 0.0}}, "maintenance.intervals_h.mill.liner", 0.0),
+        ({"intervals_h": {"mill.liner": math.nan}}, "maintenance.intervals_h.mill.liner", None),
+        (
+            {"thresholds": {"mill.trunnion_bearing_temp_c": math.inf}},
+            "maintenance.thresholds.mill.trunnion_bearing_temp_c",
+            math.inf,
+        ),
+        (
+            {"costs": {"lost_production_usd_per_h": {"mill": -3.0}}},
+            "maintenance.costs.lost_production_usd_per_h.mill",
+            -3.0,
+        ),
+    ],
+)
+def test_an_interval_must_be_positive_and_levels_and_costs_finite(
+    maintenance: dict, field: str, value: float | None
+) -> None:
+    """A zero or negative interval would order the same job at every epoch; NaN or an infinite
+    level never or always triggers: refused with the field and the value."""
+    from engine.errors import ScenarioError
+
+    data = load(SCENARIOS / "demo.yaml").model_dump(mode="json")
+    data["maintenance"] = {"policy": "time_based"} | maintenance
+    with pytest.raises(ScenarioError) as e:
+        load(data)
+    [problem] = e.value.problems
+    assert problem.path == field
+    if value is not None:
+        assert problem.value == value
