@@ -11,19 +11,19 @@ import json
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
 from engine.durations import format_duration
 from engine.errors import AurumError, Problem
 from engine.loader import check
+from engine.progress import ProgressFn, progress_display
 from engine.scenario import fleet_of, json_schema
 from engine.summary import Summary
 from esg import EsgInputError
@@ -157,51 +157,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if result.status == "done" else 1
 
 
-class _progress_display:  # noqa: N801 - used as a context manager
-    """A rich progress bar on a terminal; a line every 10 % elsewhere (CI logs)."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.bar: Progress | None = None
-        self.task: Any = None
-        self.last_decile = -1
-
-    def __enter__(self) -> Callable[[dict[str, Any]], None] | None:
-        if self.quiet:
-            return None
-        if err.is_terminal:
-            self.bar = Progress(
-                TextColumn("[bold]sim[/] {task.fields[sim]}"),
-                BarColumn(),
-                TextColumn("epoch {task.completed:.0f}/{task.total:.0f}"),
-                TextColumn("{task.fields[rate]} twin-ticks/s"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=err,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("run", total=None, sim="-", rate="-")
-        return self.update
-
-    def update(self, p: dict[str, Any]) -> None:
-        sim = p["sim_time"][:16].replace("T", " ")
-        rate = f"{p['twin_ticks_per_s']:,.0f}"
-        if self.bar is not None:
-            self.bar.update(
-                self.task, total=p["n_epochs"], completed=p["epochs_done"], sim=sim, rate=rate
-            )
-            return
-        decile = int(10 * p["epochs_done"] / max(p["n_epochs"], 1))
-        if decile != self.last_decile:
-            self.last_decile = decile
-            err.print(
-                f"epoch {p['epochs_done']}/{p['n_epochs']}  sim {sim}  {rate} twin-ticks/s",
-                highlight=False,
-            )
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+def _progress_display(quiet: bool) -> AbstractContextManager[ProgressFn | None]:
+    """The run's progress on stderr (engine.progress); kept for commands that import it here."""
+    return progress_display(quiet, err)
 
 
 def show_summary(summary: Summary) -> None:
