@@ -56,12 +56,18 @@ class _Bar:
             console=console,
             transient=False,
         )
-        self.task: TaskID = self.bar.add_task("run", total=None, **cells({}, unit))
+        c = cells({}, unit)
+        self.task: TaskID = self.bar.add_task(
+            "run", total=None, count=c["count"], sim=c["sim"], rate=c["rate"]
+        )
 
     def update(self, p: dict[str, Any]) -> None:
         total = _count(p.get("n_epochs")) or None
         done = _count(p.get("epochs_done")) or 0
-        self.bar.update(self.task, total=total, completed=done, **cells(p, self.unit))
+        c = cells(p, self.unit)
+        self.bar.update(
+            self.task, total=total, completed=done, count=c["count"], sim=c["sim"], rate=c["rate"]
+        )
 
 
 class _Lines:
