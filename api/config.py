@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.catalogue import scenarios_dir
 from engine.durations import parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +23,7 @@ class Settings(BaseSettings):
     api_key: SecretStr | None = Field(None, description="Key for POST/DELETE (X-API-Key)")
     reads_need_key: bool = Field(False, description="GET endpoints also need the key")
     runs_dir: Path = Field(Path("runs"), description="Folder of runs/<run-id>/")
-    scenarios_dir: Path = Field(ROOT / "scenarios", description="Shipped scenarios")
+    scenarios_dir: Path = Field(default_factory=scenarios_dir, description="Shipped scenarios")
     address: str | None = Field(None, description="Ray cluster address (None = local Ray)")
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest POST body accepted")
     max_twins: int = Field(100_000, ge=1, description="Most twins in one run")

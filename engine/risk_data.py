@@ -28,6 +28,7 @@ import numpy as np
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from engine.catalogue import scenarios_dir
 from engine.loader import load
 from engine.recorder import read_table
 from engine.risk_run import simulate_local
@@ -36,7 +37,7 @@ from twins.risk import FeatureSpec
 from twins.risk.settings import DEFAULT_CLEAR_AFTER_H
 from twins.rng import stable_hash
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = scenarios_dir()
 HORIZON_H = {"truck": 24.0, "mill": 72.0, "boiler": 72.0}
 TRAIN_SEEDS = (1001, 1002)
 TEST_SEEDS = (2001, 2002)

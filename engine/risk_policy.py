@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from engine.catalogue import scenarios_dir
 from engine.risk_run import simulate_local
 
 POLICIES = ("run-to-failure", "time-based", "condition-based", "risk-based")
-FOLDER = Path(__file__).resolve().parent.parent / "scenarios" / "policies"
+FOLDER = scenarios_dir() / "policies"
 METRICS = (
     "cost_per_t_usd",
     "physical_availability",

@@ -1,0 +1,130 @@
+"""The wheel a user installs: built from what a clone has, it ships the data the commands read.
+
+Built once per session from a copy of the repository's files (git's list, so the checkout gets
+no build/ or egg-info debris), then listed and installed into a folder to see where
+`engine.catalogue` finds the scenarios.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = [
+    "scenarios/demo.yaml",
+    "scenarios/fleet-1k.yaml",
+    "scenarios/policies/run-to-failure.yaml",
+    "scenarios/studies/maintenance-policy.yml",
+    "twins/models/truck.onnx",
+    "twins/models/mill.onnx",
+    "twins/models/boiler.onnx",
+    "twins/models/truck.json",
+    "esg/factors/ipcc2006.yaml",
+    "esg/factors/desnz.yaml",
+    "esg/factors/gwp.yaml",
+    "api/dashboard.html",
+]
+
+
+def _sources() -> list[str]:
+    """The files a clone has (tracked, plus new ones not ignored), or every file without git."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return [str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file()]
+    return [line for line in out.splitlines() if line]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    src = tmp_path_factory.mktemp("src")
+    for name in _sources():
+        path = ROOT / name
+        if name.startswith(("runs/", ".venv/")) or not path.is_file():
+            continue
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, src / name)
+    dist = tmp_path_factory.mktemp("dist")
+    cmd = [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "-q", "-w", str(dist)]
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    (built,) = dist.glob("aurum_twin-*.whl")
+    return built
+
+
+def test_wheel_ships_scenarios_models_and_factors(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    missing = [f for f in SHIPPED if f not in names]
+    assert not missing, f"not in the wheel: {missing}"
+    # every shipped scenario, not only the sampled ones
+    shipped = {p.relative_to(ROOT).as_posix() for p in (ROOT / "scenarios").rglob("*.y*ml")}
+    assert shipped <= names, sorted(shipped - names)
+    assert not [n for n in names if n.startswith(("tests/", "runs/", "benchmarks/"))]
+
+
+def test_wheel_metadata_has_license_expression_and_version(wheel: Path) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    zf = zipfile.ZipFile(wheel)
+    (meta,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+    text = zf.read(meta).decode()
+    assert "License-Expression: LicenseRef-Proprietary" in text
+    assert f"Version: {project['version']}" in text
+
+
+def test_build_backend_lower_bound_reads_the_license_expression() -> None:
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]
+    (req,) = [r for r in build["requires"] if r.startswith("setuptools")]
+    found = re.fullmatch(r"setuptools>=(\d+)(\.\d+)*", req)
+    assert found is not None and int(found.group(1)) >= 77, req
+
+
+def test_installed_catalogue_is_found_beside_the_installed_engine(
+    wheel: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "site"
+    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target)]
+    done = subprocess.run(
+        [*cmd, str(wheel)], check=False, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import engine.catalogue as c; "
+        "print(c.__file__); print(c.scenarios_dir())"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe, str(target)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=True,
+    ).stdout.split("\n")
+    assert Path(out[0]).is_relative_to(target)  # the installed copy, not the checkout
+    assert Path(out[1]) == target / "scenarios"
+    assert (target / "scenarios" / "demo.yaml").is_file()
+
+
+def test_checkout_catalogue_is_the_repositorys_scenarios_folder() -> None:
+    from engine.catalogue import scenarios_dir
+
+    assert scenarios_dir() == ROOT / "scenarios"
+    from api.config import Settings
+    from engine import risk_data, risk_policy
+
+    assert Settings().scenarios_dir == ROOT / "scenarios"
+    assert (risk_data.SCENARIOS / "fleet-1k.yaml").is_file()
+    assert (risk_policy.FOLDER / "run-to-failure.yaml").is_file()
