@@ -36,7 +36,7 @@ METRICS = (
 def _one(job: tuple[str, int, str]) -> dict[str, Any]:
     policy, seed, out = job
     r = simulate_local(FOLDER / f"{policy}.yaml", seed=seed, out=out)
-    fleet = r.kpis.get("fleet", {})
+    fleet = r.summary.kpis.get("fleet", {})
     return {"policy": policy, "seed": seed} | {m: float(fleet.get(m, np.nan)) for m in METRICS}
 
 

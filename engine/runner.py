@@ -12,19 +12,24 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
-
-import pyarrow as pa
 
 from engine.durations import format_duration
 from engine.errors import Problem, RunError
 from engine.loader import load
 from engine.manifest import machine, versions, write_manifest
 from engine.plan import FleetPlan, build_plan, with_shards
-from engine.recorder import read_table
+from engine.result import (
+    RunResult,
+    html_table,
+    kpis_table,
+    live_facts,
+    not_found,
+    polling,
+    progress_for,
+)
 from engine.runloop import LocalPool, RunLoop
 from engine.scenario import ScenarioBase
 from engine.summary import Summary
@@ -34,6 +39,7 @@ ProgressFn = Callable[[dict[str, Any]], None]
 # Checkpoint every this many epochs unless told (0 = never); AURUM_CHECKPOINT_EVERY overrides.
 CHECKPOINT_EVERY = 24
 MAX_COORDINATOR_RESTARTS = 3
+MISSING: Any = object()  # twin_state's default when none is given
 
 
 def checkpoint_every(value: int | None) -> int:
@@ -48,26 +54,6 @@ def checkpoint_every(value: int | None) -> int:
                 Problem("not a whole number", "AURUM_CHECKPOINT_EVERY", env, accepted="0, 1, 2...")
             ) from None
     return CHECKPOINT_EVERY
-
-
-@dataclass
-class RunResult:
-    """What a finished run left behind: its folder, status, summary and tables."""
-
-    run_id: str
-    run_dir: Path
-    status: str
-    summary: Summary
-    progress: dict[str, Any]
-    rows: dict[str, int]
-    fleet: dict[str, Any] = field(repr=False, default_factory=dict)
-    kpis: dict[str, dict[str, float]] = field(repr=False, default_factory=dict)
-    # where it ran: actors, nodes, the coordinator's host, shard timers and peak memory
-    execution: dict[str, Any] = field(repr=False, default_factory=dict)
-
-    def table(self, name: str) -> pa.Table:
-        """A table of the run by name: "production", "twins", "telemetry/truck", ..."""
-        return read_table(self.run_dir, name)
 
 
 def prepare(
@@ -115,26 +101,31 @@ def simulate(
     speed: float | None = None,
     on_progress: ProgressFn | None = None,
     checkpoint: int | None = None,
+    progress: bool | None = None,
 ) -> RunResult:
     """Run a scenario to the end and return what it left behind.
 
     `seed`, `out`, `twins_per_actor` and `duration` override the scenario's own values;
     `address` joins an existing Ray cluster; `backend="local"` runs every shard in this process;
     `speed` paces the run to the wall clock (60 = one simulated minute per second);
-    `checkpoint` saves a checkpoint every that many epochs (default 24; 0 = never).
+    `checkpoint` saves a checkpoint every that many epochs (default 24; 0 = never);
+    `on_progress` receives the progress dict while it runs; without it, `progress=True` shows a
+    progress bar (None, the default: only in Jupyter).
     """
     sc = prepare(scenario, seed, duration, epoch)
-    if backend == "local":
-        return _run_local(sc, out, twins_per_actor, speed, checkpoint_every(checkpoint))
-    handle = start(
-        sc,
-        out=out,
-        twins_per_actor=twins_per_actor,
-        address=address,
-        speed=speed,
-        checkpoint=checkpoint,
-    )
-    return handle.wait(on_progress)
+    with progress_for(progress, on_progress) as report:
+        if backend == "local":
+            every = checkpoint_every(checkpoint)
+            return _run_local(sc, out, twins_per_actor, speed, every, report)
+        handle = start(
+            sc,
+            out=out,
+            twins_per_actor=twins_per_actor,
+            address=address,
+            speed=speed,
+            checkpoint=checkpoint,
+        )
+        return handle.wait(report)
 
 
 def _setup(
@@ -170,7 +161,7 @@ def _result(
         progress,
         result["rows"],
         result["fleet"],
-        result["kpis"],
+        kpis_table(result["kpis"]),
         execution,
     )
 
@@ -181,6 +172,7 @@ def _run_local(
     twins_per_actor: int | str | None,
     speed: float | None,
     every: int,
+    on_progress: ProgressFn | None = None,
 ) -> RunResult:
     from engine.capacity import check_local, sizing
 
@@ -195,7 +187,8 @@ def _run_local(
         "checkpoint_every": every,
     }
     loop = RunLoop(plan, run_dir, speed, every)
-    return _drive_local(plan, run_id, run_dir, manifest, loop, None, began)
+    with polling(loop.progress.to_dict, on_progress):
+        return _drive_local(plan, run_id, run_dir, manifest, loop, None, began)
 
 
 def _drive_local(
@@ -247,10 +240,26 @@ class RunHandle:
         self.relaunch: Callable[[], None] | None = None
         self.restarts = 0
 
-    def _get(self, ref: Any) -> Any:
+    def _get(self, ref: Any, timeout: float | None = None) -> Any:
         import ray
 
-        return ray.get(ref)
+        return ray.get(ref, timeout=timeout)
+
+    def facts(self) -> list[tuple[str, str]]:
+        """The run at a glance, asked of the coordinator (never raises: a repr must not)."""
+
+        def ask() -> dict[str, Any]:
+            return self._get(self.coordinator.progress.remote(), timeout=2)
+
+        return live_facts(self.run_id, self.run_dir, ask)
+
+    def __repr__(self) -> str:
+        facts = dict(self.facts())
+        more = ", ".join(f"{k} {v}" for k, v in facts.items() if k not in ("run", "folder"))
+        return f"<RunHandle {self.run_id}: {more}; folder {self.run_dir}>"
+
+    def _repr_html_(self) -> str:
+        return f"<b>RunHandle</b> {html_table(('', ''), self.facts(), header=False)}"
 
     def progress(self) -> dict[str, Any]:
         return self._get(self.coordinator.progress.remote())
@@ -258,8 +267,15 @@ class RunHandle:
     def fleet_state(self) -> dict[str, Any]:
         return self._get(self.coordinator.fleet_state.remote())
 
-    def twin_state(self, twin_id: str) -> dict[str, Any] | None:
-        return self._get(self.coordinator.twin_state.remote(twin_id))
+    def twin_state(self, twin_id: str, default: Any = MISSING) -> Any:
+        """A twin's live state; `default` if given and the run has no such twin, else
+        NotFoundError (a KeyError) naming the closest ids."""
+        state = self._get(self.coordinator.twin_state.remote(twin_id))
+        if state is not None:
+            return state
+        if default is not MISSING:
+            return default
+        raise not_found("twin", "twin_id", twin_id, self.plan.twin_ids())
 
     def twins(self, **filters: Any) -> dict[str, Any]:
         """A page of twins: filters kind, site, status; offset, limit."""
