@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -20,7 +21,7 @@ from engine.emissions import esg_plan
 from engine.errors import Problem, RunError
 from engine.loader import load
 from engine.manifest import read_manifest
-from engine.recorder import read_table
+from engine.recorder import TS, read_table
 
 
 def _run_dir(run: str | Path) -> Path:
@@ -58,6 +59,7 @@ def report_input(run: str | Path, gwp_set: str | None = None) -> esg.ReportInput
     }
     columns |= {c: table[c].to_numpy() for c in esg.COLUMNS}
     wear = _wear(run_dir, gwp)
+    partial = partial_notice(manifest, table)
     return esg.ReportInput(
         columns,
         records=plan.records,
@@ -69,7 +71,55 @@ def report_input(run: str | Path, gwp_set: str | None = None) -> esg.ReportInput
         embedded_gwp=plan.embedded_gwp,
         notes=plan.notes,
         wear=wear,
+        partial=partial,
     )
+
+
+def partial_notice(manifest: dict[str, Any], table: pa.Table) -> str:
+    """What a report of a run that did not finish must say ("" for a finished run): its status,
+    how far it got and the period its tables cover, against the period it was to cover."""
+    status = str(manifest.get("status"))
+    if status == "done":
+        return ""
+    saved = manifest.get("progress")
+    p: dict[str, Any] = saved if isinstance(saved, dict) else {}
+    done, total = p.get("epochs_done"), p.get("n_epochs")
+    why = STATUS.get(status, f"its status is {status!r}")
+    head = f"Partial run: {why}"
+    if isinstance(done, int) and isinstance(total, int):
+        head += f", after {done} of {total} epochs"
+    if not table.num_rows:
+        return f"{head}. No epoch finished: this report covers no time."
+    first = pc.min(table["start"]).as_py()
+    last = pc.max(table["end"]).as_py()
+    planned = manifest.get("scenario", {})
+    return (
+        f"{head}. This report covers {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC only "
+        f"(of {planned.get('duration', '?')} from {planned.get('start', '?')}); "
+        "totals and intensities are for that period."
+    )
+
+
+def partial_of(run: str | Path) -> str:
+    """The partial-run notice of a run folder's report ("" when the run finished)."""
+    run_dir = _run_dir(run)
+    manifest = read_manifest(run_dir)
+    if manifest.get("status") == "done":
+        return ""
+    try:
+        table = read_table(run_dir, "emissions").select(["start", "end"])
+    except (OSError, pa.ArrowException):  # killed before its first table part was written
+        table = pa.table({"start": pa.array([], TS), "end": pa.array([], TS)})
+    return partial_notice(manifest, table)
+
+
+STATUS = {
+    "interrupted": "it was interrupted (Ctrl-C)",
+    "cancelled": "it was cancelled",
+    "failed": "it failed",
+    "running": "its manifest says running (still running, or its driver was killed)",
+    "starting": "it never started its loop",
+}
 
 
 def _wear(run_dir: Path, gwp_set: str) -> dict[str, Any] | None:

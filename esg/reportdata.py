@@ -32,6 +32,7 @@ class ReportInput:
     embedded_gwp: Mapping[str, Sequence[str]] = field(default_factory=dict)
     notes: Sequence[str] = ()
     wear: Mapping[str, ArrayLike] | None = None  # columns twin_id, mode, co2e_kg
+    partial: str = ""  # a run that did not finish: what it covers (shown first in every report)
 
 
 @dataclass(frozen=True)

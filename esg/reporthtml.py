@@ -31,6 +31,7 @@ th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 th{background:#f1f4f8} h2{border-bottom:2px solid #1b6ca8;padding-bottom:3px}
 .note{color:#555;font-size:13px}
+.partial{background:#fdecea;border:2px solid #c62828;color:#8e0000;padding:.6em 1em}
 """
 TOP_MACHINES = 25
 
@@ -39,6 +40,7 @@ def report_html(inp: ReportInput) -> str:
     """The whole report as one HTML document (opens without the engine)."""
     body = [
         f"<h1>{escape(inp.title)}</h1>",
+        f'<p class="partial"><b>{escape(inp.partial)}</b></p>' if inp.partial else "",
         f'<p class="note">{escape(inp.subtitle + " · " if inp.subtitle else "")}'
         f"GWP set: <b>{escape(inp.gwp_set)}</b>; "
         f"factor set: <b>{escape(inp.factor_set)}</b>. Gas masses are accounted per twin; "

@@ -1,7 +1,8 @@
 """The XLSX emissions workbook, returned as bytes (openpyxl; the engine writes the file).
 
-Sheets: Summary (by scope and gas), By period, By twin, By kind/site/country (when the table
-has them), Wear, Factors, Notes. Values are plain numbers, so the workbook opens anywhere.
+Sheets: Partial run (first, only for a run that did not finish: what it covers), Summary (by
+scope and gas), By period, By twin, By kind/site/country (when the table has them), Wear,
+Factors, Notes. Values are plain numbers, so the workbook opens anywhere.
 """
 
 from __future__ import annotations
@@ -29,7 +30,12 @@ def report_xlsx(inp: ReportInput) -> bytes:
     from openpyxl import Workbook
 
     wb = Workbook()
-    _sheet(wb.active, "Summary", *_summary(inp))
+    if inp.partial:  # the first sheet, the one the workbook opens on
+        _sheet(wb.active, "Partial run", ["notice"], [[inp.partial]])
+        wb.active.column_dimensions["A"].width = 120
+        _sheet(wb.create_sheet(), "Summary", *_summary(inp))
+    else:
+        _sheet(wb.active, "Summary", *_summary(inp))
     _grouped(wb.create_sheet(), "By period", "period", by_period(inp))
     _grouped(wb.create_sheet(), "By twin", "twin_id", by_key(inp, "twin_id"))
     for key in ("kind", "site", "country"):
