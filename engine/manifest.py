@@ -40,9 +40,28 @@ def write_manifest(
 ) -> None:
     """Write (or rewrite) manifest.json atomically: base facts + current progress + tables."""
     doc = {**base, "status": progress.get("status"), "progress": progress, "tables": rows}
+    _write(run_dir, doc)
+
+
+def _write(run_dir: Path, doc: dict[str, Any]) -> None:
     tmp = run_dir / "manifest.json.tmp"
     tmp.write_text(json.dumps(doc, indent=2, default=str), encoding="utf-8")
     tmp.replace(run_dir / "manifest.json")
+
+
+def mark_status(run_dir: Path, status: str) -> dict[str, Any] | None:
+    """Set a run's status in its manifest (e.g. "interrupted" after Ctrl-C); its progress then,
+    or None when there is no manifest here to mark (a run on a remote head node)."""
+    try:
+        doc = read_manifest(run_dir)
+        saved = doc.get("progress")
+        progress: dict[str, Any] = saved if isinstance(saved, dict) else {}
+        doc["status"] = status
+        doc["progress"] = {**progress, "status": status}
+        _write(run_dir, doc)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return dict(doc["progress"])
 
 
 def read_manifest(run_dir: Path) -> dict[str, Any]:

@@ -39,6 +39,21 @@ from twins.site import Environment
 STATE_FILE = "fleet_state.npz"
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run: its folder, how far it got and its latest checkpoint (0: none).
+
+    A KeyboardInterrupt still (a notebook's interrupt stays one), carrying what a person needs
+    to continue: `aurum resume RUN` goes on from the checkpoint when there is one.
+    """
+
+    def __init__(self, run_dir: Path, progress: dict[str, Any]) -> None:
+        super().__init__(f"run interrupted: {run_dir}")
+        self.run_dir = run_dir
+        self.epochs_done = int(progress.get("epochs_done") or 0)
+        self.n_epochs = int(progress.get("n_epochs") or 0)
+        self.checkpoint_epoch = int(progress.get("checkpoint_epoch") or 0)
+
+
 class ShardPool(Protocol):
     def submit(self, jobs: list[Job]) -> None:
         """Start the next epoch on every shard, with the maintenance jobs for its twins."""
@@ -130,7 +145,7 @@ class LocalPool:
 
 @dataclass
 class Progress:
-    status: str = "starting"  # starting | running | done | failed | cancelled
+    status: str = "starting"  # starting | running | done | failed | cancelled | interrupted
     epochs_done: int = 0
     n_epochs: int = 0
     sim_time: str = ""
@@ -208,6 +223,9 @@ class RunLoop:
         try:
             self._loop(pool, recorder, began)
             self.progress.status = "cancelled" if self._cancel.is_set() else "done"
+        except KeyboardInterrupt:  # Ctrl-C: what is written so far is kept, and resumable
+            self.progress.status = "interrupted"
+            raise
         except BaseException as e:
             self.progress.status = "failed"
             self.progress.error = f"{type(e).__name__}: {e}"

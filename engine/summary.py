@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 RESOURCES = {
@@ -24,6 +24,8 @@ class Summary:
     wall_s: float
     twin_ticks_per_s: float
     kpis: dict[str, dict[str, float]]
+    # the run's own timings (progress["timings"]: loop_s, ray_connect_s, actors_start_s ...)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_fleet(
@@ -33,6 +35,7 @@ class Summary:
         sim_hours: float,
         wall_s: float,
         rate: float,
+        timings: dict[str, float] | None = None,
     ) -> Summary:
         rows = []
         for kind, k in fleet["kinds"].items():
@@ -50,7 +53,7 @@ class Summary:
                     "risk": k.get("risk", {}),
                 }
             )
-        return cls(rows, sim_hours, wall_s, rate, kpis)
+        return cls(rows, sim_hours, wall_s, rate, kpis, dict(timings or {}))
 
     HEADER = ("kind", "twins", "product", "produced t", "t/h", "avail.", "uses", "total", "per t")
 
@@ -162,10 +165,25 @@ class Summary:
         return ", ".join(sorted(s for s in sets if s)) or "-"
 
     def footer(self) -> str:
-        return (
-            f"{self.sim_hours:.0f} simulated hours in {self.wall_s:.1f} s "
-            f"({self.twin_ticks_per_s:,.0f} twin-ticks/s)"
-        )
+        """What the run took: the wall time, split into start and loop, and the loop's rate
+        (the rate is measured over the loop only, so it is printed next to the loop's time)."""
+        rate = f"{_si(self.twin_ticks_per_s)} twin-ticks/s"
+        head = f"{self.sim_hours:.0f} simulated hours in {self.wall_s:.1f} s wall"
+        loop = self.timings.get("loop_s")
+        if loop is None:
+            return f"{head} (loop at {rate})"
+        parts = [
+            f"{label} {self.timings[key]:.1f} s"
+            for key, label in self.STARTUP
+            if key in self.timings
+        ]
+        start = f"start {max(self.wall_s - loop, 0.0):.1f} s"
+        if parts:
+            start += f": {', '.join(parts)}"
+        return f"{head} ({start}; loop {loop:.1f} s at {rate})"
+
+    # what the start is made of, when the run measured it (Ray only)
+    STARTUP = (("ray_connect_s", "Ray"), ("actors_start_s", "actors"))
 
     def __str__(self) -> str:
         text = _columns([self.HEADER, *self.lines()])
@@ -189,6 +207,14 @@ def _columns(rows: list[tuple[str, ...]]) -> list[str]:
 
 def _per_t(value: float | None, unit: str) -> str:
     return "-" if value is None else f"{fmt(value)} {unit}/t"
+
+
+def _si(x: float) -> str:
+    """1234567 -> "1.2 M": a rate to read, not to copy."""
+    for size, prefix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(x) >= size:
+            return f"{x / size:.1f} {prefix}"
+    return f"{x:.0f}"
 
 
 def fmt(v: Any) -> str:
