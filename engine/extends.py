@@ -38,7 +38,11 @@ def resolve(data: Any, file: Path, read: Any, chain: tuple[Path, ...] = ()) -> A
                 "a path relative to this file",
             )
         )
-    base_path = (file.parent / ref).resolve()
+    try:
+        base_path = (file.parent / ref).resolve()
+        exists = base_path.is_file()
+    except (OSError, RuntimeError, ValueError):  # a name too long, a NUL byte, a symlink loop
+        base_path, exists = file.parent / "?", False
     loop = [*chain, file.resolve()]
     if base_path in loop or len(loop) > MAX_DEPTH:
         names = " → ".join(p.name for p in [*loop, base_path])
@@ -52,7 +56,7 @@ def resolve(data: Any, file: Path, read: Any, chain: tuple[Path, ...] = ()) -> A
                 "a chain of files that ends",
             )
         )
-    if not base_path.is_file():
+    if not exists:
         raise ScenarioError(
             Problem(
                 "no such base scenario",
@@ -64,9 +68,21 @@ def resolve(data: Any, file: Path, read: Any, chain: tuple[Path, ...] = ()) -> A
             )
         )
     base = resolve(read(base_path), base_path, read, tuple(loop))
+    if not isinstance(base, CommentedMap):
+        got = "an empty file" if base is None else f"a {type(base).__name__}"
+        raise ScenarioError(
+            Problem(
+                f"the base scenario is {got}, not a mapping of fields",
+                "extends",
+                ref,
+                str(file),
+                line,
+                "a base scenario file (name:, start:, … fleet:)",
+            )
+        )
     child = CommentedMap((k, v) for k, v in data.items() if k != "extends")
     _copy_marks(data, child, [k for k in data if k != "extends"])
-    return merge(base, child)
+    return merge(base, child, str(file))
 
 
 def _annotate(node: Any, file: str) -> None:
@@ -107,47 +123,94 @@ def _set_mark(node: Any, at: Any, mark: Any) -> None:
         node.lc.data[at] = mark
 
 
-def merge(base: Any, over: Any) -> Any:
-    """Deep merge of two parsed YAML nodes (the override wins)."""
+def merge(base: Any, over: Any, file: str = "", path: str = "") -> Any:
+    """Deep merge of two parsed YAML nodes (the override, written in `file`, wins)."""
     if isinstance(base, CommentedMap) and isinstance(over, CommentedMap):
         out = CommentedMap(base.items())
         _copy_marks(base, out, list(base))
         for k, v in over.items():
-            out[k] = merge(base[k], v) if k in base else v
+            out[k] = merge(base[k], v, file, _join(path, k)) if k in base else v
             _copy_marks(over, out, [k])
         return out
     if isinstance(base, CommentedSeq) and isinstance(over, CommentedSeq) and _by_id(base, over):
-        return _patch(base, over)
+        return _patch(base, over, file, path)
     return over
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _id(item: Any) -> str | None:
+    """An item's id when it is text (an id of any other shape is the model's to refuse)."""
+    value = item.get("id") if isinstance(item, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _by_id(base: CommentedSeq, over: CommentedSeq) -> bool:
     """Patch by id when every base item has an id and some override item names one."""
-    ids = all(isinstance(x, dict) and "id" in x for x in base)
-    return ids and any(isinstance(x, dict) and "id" in x for x in over)
+    return all(_id(x) is not None for x in base) and any(_id(x) is not None for x in over)
 
 
-def _patch(base: CommentedSeq, over: CommentedSeq) -> CommentedSeq:
+def _patch(base: CommentedSeq, over: CommentedSeq, file: str, path: str) -> CommentedSeq:
+    removes = {j: _remove(over, j, file, path) for j in range(len(over))}
     out = CommentedSeq()
-    index = {x["id"]: i for i, x in enumerate(over) if isinstance(x, dict) and "id" in x}
+    index = {_id(x): i for i, x in enumerate(over) if _id(x) is not None}
     used = set()
     for i, item in enumerate(base):
-        j = index.get(item["id"])
+        j = index.get(_id(item))
         if j is None:
             out.append(item)
             _copy_marks(base, out, [i], [len(out) - 1])
             continue
         used.add(j)
-        if not over[j].get("remove"):
-            merged = merge(item, over[j])
+        if not removes[j]:
+            merged = merge(item, over[j], file, f"{path}[{i}]")
             merged.pop("remove", None)
             out.append(merged)
             _copy_marks(over, out, [j], [len(out) - 1])
     for j, item in enumerate(over):
-        if j not in used and not item.get("remove"):
-            out.append(item)
-            _copy_marks(over, out, [j], [len(out) - 1])
+        if j in used:
+            continue
+        if removes[j]:
+            ids = ", ".join(str(_id(x)) for x in base)
+            raise ScenarioError(
+                _problem(
+                    over,
+                    j,
+                    file,
+                    path,
+                    "no such id in the base to remove",
+                    _id(item),
+                    f"an id of the base's {path}: {ids}",
+                )
+            )
+        out.append(item)
+        _copy_marks(over, out, [j], [len(out) - 1])
     return out
+
+
+def _remove(over: CommentedSeq, j: int, file: str, path: str) -> bool:
+    """An override item's `remove:`, which must be a boolean (YAML 1.2: `no` is text)."""
+    item = over[j]
+    if not isinstance(item, dict) or "remove" not in item:
+        return False
+    value = item["remove"]
+    if not isinstance(value, bool):
+        raise ScenarioError(
+            _problem(over, j, file, path, "`remove` must be true or false", value, "true, false")
+        )
+    return value
+
+
+def _problem(
+    seq: CommentedSeq, j: int, file: str, path: str, msg: str, value: Any, accepted: str
+) -> Problem:
+    item = seq[j]
+    key = "remove" if isinstance(item, CommentedMap) and "remove" in item else "id"
+    mark = item.lc.data.get(key) if isinstance(item, CommentedMap) and item.lc.data else None
+    line = mark[0] + 1 if mark else None
+    return Problem(msg, f"{path}[{j}].{key}", value, file, line, accepted)
 
 
 def origin_of(node: Any, key: Any) -> str | None:

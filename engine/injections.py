@@ -7,11 +7,11 @@ their id and the seed, so the same twins are picked however the fleet is sharded
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from engine.durations import Duration
 from twins.faults import FaultType
@@ -24,9 +24,13 @@ When = datetime | Duration
 class Injection(BaseModel):
     """One injection: `mode:`, `anomaly:` or `sensor:` (+ `fault:`), on a target, at a time."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    at: When = Field(description='When: an ISO time, or a duration from the start ("36h")')
-    until: When | None = Field(None, description="End of a sensor fault (default: the run's end)")
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    at: When = Field(
+        description='When: an ISO time (UTC if no zone), or a duration from the start ("36h")'
+    )
+    until: When | None = Field(
+        None, description="End of a sensor fault, after `at` (default: the run's end)"
+    )
     twin: str | None = Field(None, description="One twin by id")
     kind: str | None = Field(None, description="Every twin of a kind (or `fraction` of them)")
     fraction: float | None = Field(None, gt=0, le=1, description="Share of the targets picked")
@@ -40,6 +44,19 @@ class Injection(BaseModel):
     )
     ramp: Duration | None = Field(None, description="Time to reach the severity")
     accelerate: float = Field(1.0, gt=0, le=1000, description="Multiplies the mode's ageing")
+
+    @field_validator("at", "until")
+    @classmethod
+    def _utc(cls, v: datetime | timedelta | None) -> datetime | timedelta | None:
+        # a time without a zone is UTC, as the scenario's start (it crashed the run otherwise)
+        if not isinstance(v, datetime):
+            return v
+        try:
+            return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(
+                "beyond the calendar in UTC; accepted: a time from 1900 to 9000"
+            ) from None
 
     @model_validator(mode="after")
     def _shape(self) -> Injection:

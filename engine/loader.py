@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import io
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -11,9 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from engine.emissions import esg_problems
 from engine.errors import Problem, ScenarioError
@@ -24,6 +21,13 @@ from engine.scenario import (
     PREFIX_PATTERN,
     ScenarioBase,
     scenario_model,
+)
+from engine.scenario_file import (
+    SUFFIXES,
+    check_tree,
+    parse_yaml,
+    read_text,
+    value_problems,
 )
 from engine.semantics import semantic_problems
 
@@ -47,8 +51,8 @@ def check(
     except ScenarioError as e:
         return None, e.problems
     if not isinstance(data, dict):
-        got = type(data).__name__
-        msg = f"a scenario must be a mapping of fields, not a {got}"
+        got = "nothing (the scenario is empty)" if data is None else f"a {type(data).__name__}"
+        msg = f"a scenario must be a mapping of fields, not {got}"
         return None, [Problem(msg, file=name, accepted="name:, start:, duration:, sites:, fleet:")]
     problems: list[Problem] = []
     scenario = None
@@ -56,22 +60,14 @@ def check(
         scenario = scenario_model().model_validate(data)
     except ValidationError as e:
         problems += _pydantic_problems(e, data, name)
-    semantic = semantic_problems(data)
+    raw = value_problems(data)
+    reported = {p.path for p in problems}
+    semantic = [p for p in raw if p.path not in reported] + semantic_problems(data)
     if scenario is not None and not semantic:
-        semantic = esg_problems(scenario)
+        semantic = _nonfinite(scenario) or esg_problems(scenario)
     problems += [_placed(p, data, name) for p in semantic]
     problems.sort(key=lambda p: (p.line or 0, p.path))
     return (None if problems else scenario), problems
-
-
-def parse_yaml(text: str, name: str) -> Any:
-    try:
-        return YAML(typ="rt").load(io.StringIO(text))
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark is not None else None
-        msg = f"YAML syntax error: {e.problem or e.context}"
-        raise ScenarioError(Problem(msg, file=name, line=line)) from None
 
 
 def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, str]:
@@ -85,21 +81,43 @@ def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, s
             )
         )
     if isinstance(source, dict):
-        return source, file or "<scenario>"
-    if isinstance(source, Path) or ("\n" not in source and source.endswith((".yaml", ".yml"))):
+        name = file or "<scenario>"
+        check_tree(source, name)
+        return source, name
+    if isinstance(source, Path) or _looks_like_a_path(source):
         path = Path(source)
         name = file or str(source)
-        if not path.is_file():
-            raise ScenarioError(
-                Problem("no such scenario file", file=name, accepted="a path to a .yaml file")
-            )
-        data = parse_yaml(path.read_text(encoding="utf-8"), name)
+        data = parse_yaml(read_text(path, name), name)
+        _not_a_study(data, name)
         return resolve(data, path, _read_file), name
     return parse_yaml(source, file or "<scenario>"), file or "<scenario>"
 
 
+def _looks_like_a_path(text: str) -> bool:
+    """One line naming a file: a scenario's YAML always has a `key: value` on some line."""
+    return "\n" not in text and (text.lower().endswith(SUFFIXES) or ": " not in text)
+
+
 def _read_file(path: Path) -> Any:
-    return parse_yaml(path.read_text(encoding="utf-8"), str(path))
+    data = parse_yaml(read_text(path, str(path)), str(path))
+    _not_a_study(data, str(path))
+    return data
+
+
+def _not_a_study(data: Any, name: str) -> None:
+    if isinstance(data, dict) and "study" in data and "fleet" not in data:
+        raise ScenarioError(
+            Problem(
+                "this is a study file, not a scenario: use `aurum study FILE`",
+                file=name,
+                accepted="a scenario (name:, start:, duration:, sites:, fleet:)",
+            )
+        )
+
+
+def _nonfinite(scenario: ScenarioBase) -> list[Problem]:
+    """Non-finite numbers that pydantic parsed from text ("inf", "nan") in any nested model."""
+    return [p for p in value_problems(scenario.model_dump()) if p.message == "not a finite number"]
 
 
 def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Problem]:
@@ -156,10 +174,24 @@ def _explain(e: Any, loc: Loc, data: Any) -> tuple[str, str]:
         return text, accepted
     if field is not None and kind in NUMBER_ERRORS:
         return msg, _number_range(field)
-    return msg, ""
+    return msg, TYPE_HELP.get(kind, "")
+
+
+TYPE_HELP = {
+    "string_type": "text",
+    "dict_type": "a mapping of `key: value` lines",
+    "list_type": "a list (`- item` lines or [a, b])",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "finite_number": "a finite number",
+    "datetime_type": "an ISO 8601 time: 2026-01-05T00:00:00Z",
+    "datetime_parsing": "an ISO 8601 time: 2026-01-05T00:00:00Z",
+    "datetime_from_date_parsing": "an ISO 8601 time: 2026-01-05T00:00:00Z",
+}
 
 
 NUMBER_ERRORS = {
+    "finite_number",
     "greater_than",
     "greater_than_equal",
     "less_than",

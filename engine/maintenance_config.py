@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 Hours = Annotated[float, Field(gt=0, allow_inf_nan=False)]  # an interval: > 0 and finite
 Level = Annotated[float, Field(allow_inf_nan=False)]  # an alarm level: finite
 USDPerHour = Annotated[float, Field(ge=0, allow_inf_nan=False)]

@@ -29,11 +29,20 @@ from twins.kind import Kind
 from twins.params import KindParams
 from twins.site import SiteConditions
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# Strict, immutable, and no `inf`/`nan` where a number is expected (they ran as NaN tables).
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
 COUNTRY_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$"
 PREFIX_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,40}$"
-MAX_TWINS = 10_000_000
+MAX_TWINS = 10_000_000  # in one entry and in the whole fleet (1M-twin load tests fit 10x)
+
+
+def as_utc(v: datetime) -> datetime:
+    """A time in UTC (a time without a zone is read as UTC); ValueError past the calendar."""
+    try:
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("beyond the calendar in UTC; accepted: a time from 1900 to 9000") from None
 
 
 class Site(SiteConditions):
@@ -158,7 +167,7 @@ class ScenarioBase(BaseModel):
     @field_validator("start")
     @classmethod
     def _utc(cls, v: datetime) -> datetime:
-        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
+        return as_utc(v)
 
     def site(self, site_id: str) -> Site:
         return next(s for s in self.sites if s.id == site_id)

@@ -5,22 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from engine.durations import format_duration, parse_duration
 from engine.errors import Problem
-from engine.scenario import generated_ids
+from engine.scenario import MAX_TWINS
+from engine.time_checks import injection_times, time_problems
+from engine.twin_ids import Block, FleetIds
 from twins import registry
-
-MIN_TICK = timedelta(seconds=1)
-MAX_TICK = timedelta(hours=1)
-MAX_EPOCH_TICKS = 10_080
 
 
 def semantic_problems(data: dict[str, Any]) -> list[Problem]:
     checks: list[Callable[[dict[str, Any]], Iterator[Problem]]] = [
-        _time_problems,
+        time_problems,
         _site_problems,
         _fleet_problems,
         _injection_problems,
@@ -29,66 +25,20 @@ def semantic_problems(data: dict[str, Any]) -> list[Problem]:
     return [p for check in checks for p in check(data)]
 
 
-_DEFAULTS = {
-    "tick": timedelta(minutes=1),
-    "epoch": timedelta(hours=1),
-    "telemetry_resolution": timedelta(minutes=1),
-}
-
-
-def _duration(data: dict[str, Any], *path: str) -> timedelta | None:
-    """A duration field's value (its default if absent), or None if it does not parse."""
-    node: Any = data
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return _DEFAULTS.get(path[-1])
-        node = node[key]
-    try:
-        return parse_duration(node)
-    except ValueError:
-        return None
-
-
-def _time_problems(data: dict[str, Any]) -> Iterator[Problem]:
-    tick = _duration(data, "tick")
-    if tick is None:
-        return
-    if not MIN_TICK <= tick <= MAX_TICK:
-        yield Problem("tick out of range", "tick", format_duration(tick), accepted="1s to 1h")
-        return
-    fields = {
-        "duration": ("duration",),
-        "epoch": ("epoch",),
-        "output.telemetry_resolution": ("output", "telemetry_resolution"),
-    }
-    for path, keys in fields.items():
-        d = _duration(data, *keys)
-        if d is not None and (d % tick) != timedelta(0):
-            yield Problem(
-                f"must be a whole number of ticks ({format_duration(tick)})",
-                path,
-                format_duration(d),
-                accepted=f"a multiple of {format_duration(tick)}",
-            )
-    epoch = _duration(data, "epoch")
-    if epoch is not None and epoch // tick > MAX_EPOCH_TICKS:
-        yield Problem(
-            f"an epoch of {epoch // tick} ticks is too long to hold in memory",
-            "epoch",
-            format_duration(epoch),
-            accepted=f"at most {MAX_EPOCH_TICKS} ticks per epoch",
-        )
-
-
 def _sites(data: dict[str, Any]) -> list[Any]:
     sites = data.get("sites")
     return sites if isinstance(sites, list) else []
 
 
+def _site_ids(data: dict[str, Any]) -> list[str]:
+    """Site ids written as text (any other value is the model's to refuse)."""
+    return [s["id"] for s in _sites(data) if isinstance(s, dict) and isinstance(s.get("id"), str)]
+
+
 def _site_problems(data: dict[str, Any]) -> Iterator[Problem]:
-    ids = [s.get("id") for s in _sites(data) if isinstance(s, dict)]
+    ids = _site_ids(data)
     for site_id, n in Counter(ids).items():
-        if n > 1 and site_id is not None:
+        if n > 1:
             at = ids.index(site_id, ids.index(site_id) + 1)
             yield Problem("duplicate site id", f"sites[{at}].id", site_id, accepted="unique ids")
 
@@ -97,28 +47,44 @@ def _fleet_problems(data: dict[str, Any]) -> Iterator[Problem]:
     fleet = data.get("fleet")
     if not isinstance(fleet, list):
         return
-    sites = {s.get("id"): s for s in _sites(data) if isinstance(s, dict)}
-    seen: dict[str, int] = {}
+    total = sum(_count(e) or 1 for e in fleet)
+    if total > MAX_TWINS:
+        yield Problem(
+            f"{total:,} twins in all, across {len(fleet):,} entries",
+            "fleet",
+            None,
+            accepted=f"at most {MAX_TWINS:,} twins in one scenario",
+        )
+    sites = {s["id"]: s for s in _sites(data) if isinstance(s, dict) and _text(s.get("id"))}
     for i, entry in enumerate(fleet):
         if not isinstance(entry, dict):
             continue
         kind = _kind(entry.get("kind"))
         site_id = entry.get("site")
-        if site_id is not None and site_id not in sites:
-            accepted = ", ".join(str(s) for s in sites) or "(no sites declared)"
+        if _text(site_id) and site_id not in sites:
+            accepted = ", ".join(sites) or "(no sites declared)"
             yield Problem("unknown site", f"fleet[{i}].site", site_id, accepted=accepted)
-        elif kind is not None and site_id is not None:
+        elif kind is not None and _text(site_id):
             yield from _site_needs(kind, sites[site_id], i)
-        for twin in _entry_ids(entry, kind):
-            if twin in seen:
-                yield Problem(
-                    f"duplicate twin id (also in fleet[{seen[twin]}])",
-                    f"fleet[{i}]",
-                    twin,
-                    accepted="unique twin ids across the fleet",
-                )
-                break
-            seen[twin] = i
+    for entry_at, earlier, twin in _fleet_ids(fleet).clashes:
+        yield Problem(
+            f"duplicate twin id (also in fleet[{earlier}])",
+            f"fleet[{entry_at}]",
+            twin,
+            accepted="unique twin ids across the fleet",
+        )
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _count(entry: Any) -> int | None:
+    """An entry's `count` when it is one the model accepts, else None."""
+    count = entry.get("count") if isinstance(entry, dict) else None
+    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_TWINS:
+        return None
+    return count
 
 
 def _kind(name: Any) -> Any:
@@ -139,27 +105,28 @@ def _site_needs(kind: Any, site: dict[str, Any], i: int) -> Iterator[Problem]:
             )
 
 
-def _entry_ids(entry: dict[str, Any], kind: Any) -> list[str]:
-    if isinstance(entry.get("id"), str):
-        return [entry["id"]]
-    count, prefix = entry.get("count"), entry.get("id_prefix")
-    if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= 10_000_000:
-        return []
-    if prefix is None:
-        prefix = f"{kind.label}-" if kind is not None else ""
-    return generated_ids(str(prefix), count)
+def _fleet_ids(fleet: list[Any]) -> FleetIds:
+    """Every entry's ids (one, or a range of `count`) with its kind class, never listed out."""
+    ids = FleetIds()
+    for i, entry in enumerate(fleet):
+        if not isinstance(entry, dict):
+            continue
+        kind = _kind(entry.get("kind"))
+        count, prefix = _count(entry), entry.get("id_prefix")
+        if _text(entry.get("id")):
+            ids.add_id(i, entry["id"], kind)
+        elif count is not None:
+            if prefix is None:
+                prefix = f"{kind.label}-" if kind is not None else ""
+            ids.add_block(i, Block(str(prefix), count), kind)
+    return ids
 
 
-def _fleet_index(data: dict[str, Any]) -> dict[str, Any]:
-    """Twin id → kind class, for the entries whose kind is known."""
-    out: dict[str, Any] = {}
-    fleet = data.get("fleet")
-    for entry in fleet if isinstance(fleet, list) else []:
-        if isinstance(entry, dict):
-            kind = _kind(entry.get("kind"))
-            for twin in _entry_ids(entry, kind):
-                out.setdefault(twin, kind)
-    return out
+def _twin_listing(twins: FleetIds) -> str:
+    """A few of the fleet's twin ids (ranges shown by their first and last)."""
+    names = list(twins.single)
+    names += [f"{b.id_of(1)}…{b.id_of(b.count)}" for bs in twins.blocks.values() for _, b, _ in bs]
+    return _listing(names)
 
 
 def _listing(names: list[str], limit: int = 12) -> str:
@@ -171,8 +138,11 @@ def _injection_problems(data: dict[str, Any]) -> Iterator[Problem]:
     injections = data.get("injections")
     if not isinstance(injections, list):
         return
-    twins = _fleet_index(data)
-    kinds = {k.name: k for k in twins.values() if k is not None}
+    fleet = data.get("fleet")
+    twins = _fleet_ids(fleet if isinstance(fleet, list) else [])
+    found = [k for _, k in twins.single.values()]
+    found += [k for blocks in twins.blocks.values() for _, _, k in blocks]
+    kinds = {k.name: k for k in found if k is not None}
     for i, inj in enumerate(injections):
         if isinstance(inj, dict):
             yield from _one_injection(f"injections[{i}]", inj, twins, kinds, data)
@@ -181,18 +151,19 @@ def _injection_problems(data: dict[str, Any]) -> Iterator[Problem]:
 def _one_injection(
     path: str,
     inj: dict[str, Any],
-    twins: dict[str, Any],
+    twins: FleetIds,
     kinds: dict[str, Any],
     data: dict[str, Any],
 ) -> Iterator[Problem]:
     targets: list[Any] = []
     if isinstance(inj.get("twin"), str):
-        if inj["twin"] not in twins:
+        found = twins.find(inj["twin"])
+        if found is None:
             yield Problem(
-                "unknown twin", f"{path}.twin", inj["twin"], accepted=_listing(list(twins))
+                "unknown twin", f"{path}.twin", inj["twin"], accepted=_twin_listing(twins)
             )
             return
-        targets = [twins[inj["twin"]]]
+        targets = [found[1]]
     elif isinstance(inj.get("kind"), str):
         if inj["kind"] not in kinds:
             yield Problem(
@@ -207,7 +178,7 @@ def _one_injection(
         targets = list(kinds.values())
     for kind in [k for k in targets if k is not None]:
         yield from _target_names(path, inj, kind)
-    yield from _injection_times(path, inj, data)
+    yield from injection_times(path, inj, data)
 
 
 def _target_names(path: str, inj: dict[str, Any], kind: Any) -> Iterator[Problem]:
@@ -225,7 +196,8 @@ def _target_names(path: str, inj: dict[str, Any], kind: Any) -> Iterator[Problem
                 value,
                 accepted=_listing(list(valid)) or f"(a {kind.name} has none)",
             )
-    anomaly = kind.anomalies.get(inj.get("anomaly", ""))
+    name = inj.get("anomaly")
+    anomaly = kind.anomalies.get(name) if isinstance(name, str) else None
     if anomaly and anomaly[0] == "sensor" and not inj.get("magnitude"):
         yield Problem(
             f"this anomaly is a spike on {anomaly[1]}: give its size",
@@ -233,30 +205,6 @@ def _target_names(path: str, inj: dict[str, Any], kind: Any) -> Iterator[Problem
             inj.get("magnitude"),
             accepted="a non-zero number in the channel's unit",
         )
-
-
-def _injection_times(path: str, inj: dict[str, Any], data: dict[str, Any]) -> Iterator[Problem]:
-    duration = _duration(data, "duration")
-    start = data.get("start")
-    for field in ("at", "until"):
-        when = inj.get(field)
-        offset: timedelta | None = None
-        if isinstance(when, datetime) and isinstance(start, datetime):
-            offset = when.replace(tzinfo=when.tzinfo or UTC) - start.replace(
-                tzinfo=start.tzinfo or UTC
-            )
-        elif isinstance(when, str):
-            try:
-                offset = parse_duration(when)
-            except ValueError:
-                offset = None
-        if offset is not None and duration is not None and not timedelta(0) <= offset <= duration:
-            yield Problem(
-                "outside the simulated span",
-                f"{path}.{field}",
-                str(when),
-                accepted=f"a time within {format_duration(duration)} of the start",
-            )
 
 
 def _maintenance_problems(data: dict[str, Any]) -> Iterator[Problem]:
@@ -272,8 +220,9 @@ def _maintenance_problems(data: dict[str, Any]) -> Iterator[Problem]:
             m["policy"],
             accepted=", ".join(POLICIES),
         )
-    sites = [s.get("id") for s in _sites(data) if isinstance(s, dict)]
-    for site, n in (m.get("crews") or {}).items():
+    sites = _site_ids(data)
+    crews = m.get("crews")
+    for site, n in crews.items() if isinstance(crews, dict) else ():
         if site != "default" and site not in sites:
             yield Problem(
                 "unknown site",
@@ -315,7 +264,8 @@ def _needs_risk(data: dict[str, Any], m: dict[str, Any]) -> Iterator[Problem]:
 def _keyed_names(
     m: dict[str, Any], field: str, names: Callable[[Any], tuple[str, ...]], what: str
 ) -> Iterator[Problem]:
-    for key in m.get(field) or {}:
+    keyed = m.get(field)
+    for key in keyed if isinstance(keyed, dict) else ():
         kind_name, _, name = str(key).partition(".")
         kind = _kind(kind_name)
         valid = [f"{k.name}.{n}" for k in registry.all_kinds() for n in names(k)]

@@ -34,7 +34,8 @@ def param(
 class KindParams(BaseModel):
     """Base of every kind's parameter model: strict, immutable, documented."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # no `inf`/`nan`: a parameter that is not finite turns a twin's tables into NaN
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     @classmethod
     def provenance(cls) -> dict[str, dict[str, str]]:
