@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn
 
 from engine.errors import Problem, RunError
 
@@ -112,3 +113,101 @@ def run_folder(value: str | Path, *, needs: str = "manifest.json") -> Path:
         msg = f"not a run folder (no {needs})"
         raise RunError(Problem(msg, path="RUN", value=str(path), accepted=accepted))
     return path
+
+
+def port_number(value: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("a port number from 1 to 65535") from None
+    if not 1 <= n <= 65_535:
+        raise argparse.ArgumentTypeError("a port number from 1 to 65535")
+    return n
+
+
+port_number.__name__ = "port number"
+
+
+def add_alias(p: argparse.ArgumentParser, *flags: str, dest: str, **kwargs: object) -> None:
+    """An old spelling of an option: still accepted, hidden from --help."""
+    p.add_argument(*flags, dest=dest, help=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+
+def write_json(target: str | None, data: object) -> str | None:
+    """`--json [FILE]`'s result: printed on stdout ("-"), written to FILE, or nothing (None);
+    the file written, if any."""
+    import json
+    import sys
+
+    if target is None:
+        return None
+    text = json.dumps(_plain(data), indent=2, default=str, allow_nan=False) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+        return None
+    try:
+        Path(target).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise RunError(
+            Problem(f"cannot write the file ({e.strerror})", path="--json", value=target)
+        ) from None
+    return target
+
+
+def _plain(value: object) -> object:
+    """JSON-ready: NaN and infinities as null (strict JSON has neither), containers walked."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def positive_at_most(limit: float) -> Callable[[str], float]:
+    """An argparse type: a finite number > 0 and ≤ `limit`."""
+    accepted = f"a finite number > 0 and ≤ {limit:g}"
+
+    def parse(value: str) -> float:
+        try:
+            x = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(accepted) from None
+        if not (math.isfinite(x) and 0 < x <= limit):
+            raise argparse.ArgumentTypeError(accepted)
+        return x
+
+    parse.__name__ = accepted
+    return parse
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """A parser whose mistakes are one line, `error: OPTION: got VALUE; accepted: …`, exit 2
+    (argparse's default prints the whole usage first and drops the value a type refused)."""
+
+    def _get_value(self, action: argparse.Action, arg_string: str) -> Any:
+        try:
+            return super()._get_value(action, arg_string)
+        except argparse.ArgumentError as e:
+            if repr(arg_string) in e.message:
+                raise
+            raise argparse.ArgumentError(
+                action, f"got {arg_string!r}; accepted: {e.message}"
+            ) from None
+
+    def error(self, message: str) -> NoReturn:
+        import sys
+
+        if message.startswith("argument "):
+            message = message.removeprefix("argument ")
+        sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
+        sys.exit(2)
+
+
+def one_line(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Make a command's parser a OneLineParser (its sub-parsers too, if made after this)."""
+    if not isinstance(p, OneLineParser):
+        p.__class__ = OneLineParser
+    return p
