@@ -1,6 +1,6 @@
 """`aurum loadtest`: spawn a large fleet, run it flat out, and measure it.
 
-    aurum loadtest --twins 100000 [--mix truck=0.6,mill=0.1,boiler=0.3] [--days 1]
+    aurum loadtest --twins 100000 [--mix truck=0.6,mill=0.1,boiler=0.3] [--duration 1d]
     aurum loadtest --scenario scenarios/fleet-1k.yaml [--address ray://head:10001]
 
 Reports twin-ticks/s, wall time, peak memory (driver, coordinator, each shard actor, and the
@@ -8,13 +8,14 @@ whole local Ray session), the actors and nodes used, epoch latency (p50/p95) and
 went: the shards' physics, failure modes, sensors and risk scoring, the coordinator's emissions
 accounting, fleet state, maintenance, recording and checkpoints, and Ray's overhead. Telemetry
 resolution is chosen for the fleet size (coarser for big fleets) so the disk stays sane.
-The tables go to a temporary folder removed afterwards unless `--out` is given.
+The tables go to a temporary folder removed afterwards unless `--out` is given (bare `--out`:
+$AURUM_RUNS_DIR or runs/). `--json` prints the figures as JSON instead of the tables, `--json
+FILE` writes them to FILE as well.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import tempfile
 import threading
@@ -24,9 +25,11 @@ from typing import Any
 
 import psutil
 
+from engine import cliargs
 from engine.errors import Problem, RunError
 from engine.manifest import read_manifest
 
+MAX_DAYS = 36_500  # a scenario's longest duration (100 years)
 MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}
 # Finest telemetry resolution whose rows stay under this many per simulated day.
 TELEMETRY_ROWS_PER_DAY = 10_000_000
@@ -62,30 +65,27 @@ SITES: list[dict[str, Any]] = [
 
 
 def parse_mix(text: str) -> dict[str, float]:
-    """ "truck=0.6,mill=0.1,boiler=0.3" → shares summing to 1."""
+    """ "truck=0.6,mill=0.1,boiler=0.3" → shares summing to 1 (each share finite and ≥ 0)."""
     from twins import registry
 
-    kinds = {k.name for k in registry.all_kinds()}
+    kinds = sorted(k.name for k in registry.all_kinds())
+    accepted = f"kind=share,… (kinds: {', '.join(kinds)}; shares finite, ≥ 0)"
     mix: dict[str, float] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
+    parts = [p.strip() for p in text.split(",")]
+    if not any(parts):
+        raise RunError(Problem("no kind=share given", "--mix", text, accepted=accepted))
+    for part in parts:
         name, _, share = part.partition("=")
         try:
             value = float(share)
         except ValueError:
-            value = -1.0
-        if name not in kinds or not value >= 0:
-            raise RunError(
-                Problem(
-                    "not kind=share",
-                    "--mix",
-                    part,
-                    accepted=f"kind=share with kind one of {', '.join(sorted(kinds))}",
-                )
-            )
-        mix[name] = value
+            value = math.nan
+        if name.strip() not in kinds or not math.isfinite(value) or value < 0:
+            raise RunError(Problem("not kind=share", "--mix", part, accepted=accepted))
+        mix[name.strip()] = value
     total = sum(mix.values())
     if total <= 0:
-        raise RunError(Problem("shares sum to 0", "--mix", text, accepted="positive shares"))
+        raise RunError(Problem("shares sum to 0", "--mix", text, accepted="some share > 0"))
     return {k: v / total for k, v in mix.items() if v > 0}
 
 
@@ -191,15 +191,18 @@ def run(
     address: str | None = None,
     twins_per_actor: int | str | None = None,
     days: float | None = None,
+    duration: str | None = None,
     checkpoint: int | None = None,
     on_progress: Any = None,
     sample_every: float = 0.5,
 ) -> dict[str, Any]:
-    """Run a load test; every figure of the report as plain data."""
+    """Run a load test; every figure of the report as plain data. `days` (a number) or
+    `duration` ("6h") override the scenario's length."""
     from engine.runner import prepare, simulate
 
     began = time.perf_counter()
-    duration = f"{max(1, round(days * 1440))}min" if days is not None else None
+    if days is not None:
+        duration = f"{max(1, round(days * 1440))}min"
     sc = prepare(scenario, duration=duration)
     keep = out is not None
     folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="aurum-loadtest-"))
@@ -283,13 +286,21 @@ def _figures(
 
 def register(sub: Any) -> None:
     """Add `loadtest` to the `aurum` command."""
-    p = sub.add_parser(
-        "loadtest", help="spawn a large fleet, run it flat out, report throughput and memory"
+    p = cliargs.one_line(
+        sub.add_parser(
+            "loadtest", help="spawn a large fleet, run it flat out, report throughput and memory"
+        )
     )
-    p.add_argument("--twins", type=int, help="fleet size (with --mix), e.g. 100000")
+    p.add_argument(
+        "--twins", type=cliargs.whole_number(1), help="fleet size (with --mix), e.g. 100000"
+    )
     p.add_argument("--mix", default="truck=0.6,mill=0.1,boiler=0.3", help="kind=share,...")
-    p.add_argument("--days", type=float, help="simulated days (default 1)")
     p.add_argument("--scenario", help="run this scenario file instead of a generated fleet")
+    length = p.add_mutually_exclusive_group()
+    length.add_argument("--duration", help='simulated time, e.g. "6h" or "2d" (default 1d)')
+    length.add_argument(
+        "--days", type=cliargs.positive_at_most(MAX_DAYS), help="simulated days, e.g. 0.25"
+    )
     p.add_argument("--telemetry", help='telemetry resolution, e.g. "15min" (default: by size)')
     p.add_argument("--policy", default="condition_based", help="maintenance policy")
     p.add_argument(
@@ -298,49 +309,58 @@ def register(sub: Any) -> None:
         default=True,
         help="score failure risk every 10 simulated minutes (default; --no-risk: off)",
     )
-    p.add_argument("--twins-per-actor", help='twins per shard actor, or "auto"')
-    p.add_argument("--address", help="join an existing Ray cluster (or set RAY_ADDRESS)")
-    p.add_argument("--local", action="store_true", help="every shard in this process")
-    p.add_argument("--checkpoint", type=int, help="checkpoint every K epochs (0 = never)")
-    p.add_argument("--out", help="keep the run's tables in this folder")
-    p.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    p.add_argument(
+        "--twins-per-actor", type=cliargs.twins_per_actor, help='twins per shard actor, or "auto"'
+    )
+    cliargs.add_cluster(p)
+    p.add_argument(
+        "--checkpoint", type=cliargs.whole_number(0), help="checkpoint every K epochs (0 = never)"
+    )
+    p.add_argument(
+        "--out",
+        nargs="?",
+        const="",
+        help=f"keep the run's tables in this folder (bare --out: ${cliargs.RUNS_DIR_ENV} or runs/; "
+        "default: a temporary folder, removed)",
+    )
+    cliargs.add_quiet(p)
+    cliargs.add_json(p)
     p.set_defaults(func=cmd_loadtest)
 
 
 def cmd_loadtest(args: argparse.Namespace) -> int:
-    from engine.cli import _progress_display, err
+    from engine.cli import err
     from engine.loadtest_report import show
+    from engine.progress import progress_display
 
     if (args.twins is None) == (args.scenario is None):
-        raise RunError(Problem("give --twins N or --scenario FILE", "loadtest", None))
-    if args.twins is not None and args.twins < 1:
-        raise RunError(Problem("must be at least 1", "--twins", args.twins))
+        raise RunError(
+            Problem("give either --twins N or --scenario FILE", "loadtest", None,
+                    accepted="--twins 100000, or --scenario scenarios/fleet-1k.yaml")
+        )  # fmt: skip
     scenario: dict[str, Any] | str
     if args.scenario is not None:
         scenario = args.scenario
     else:
-        scenario = fleet_scenario(
-            args.twins, parse_mix(args.mix), 1.0, args.telemetry, args.policy, args.risk
-        )
-    tpa = args.twins_per_actor
-    if tpa is not None and tpa != "auto":
-        try:
-            tpa = int(tpa)
-        except ValueError:
-            raise RunError(Problem("not a number", "--twins-per-actor", tpa)) from None
-    with _progress_display(False) as on_progress:
+        mix = parse_mix(args.mix)
+        scenario = fleet_scenario(args.twins, mix, 1.0, args.telemetry, args.policy, args.risk)
+    out = cliargs.runs_dir() if args.out == "" else args.out
+    quiet = args.quiet or args.json == "-"
+    with progress_display(quiet, err) as on_progress:
         figures = run(
             scenario,
-            out=args.out,
+            out=out,
             backend="local" if args.local else "ray",
             address=args.address,
-            twins_per_actor=tpa,
+            twins_per_actor=args.twins_per_actor,
             days=args.days,
+            duration=args.duration,
             checkpoint=args.checkpoint,
             on_progress=on_progress,
         )
-    show(figures)
-    if args.json is not None:
-        args.json.write_text(json.dumps(figures, indent=2, default=str), encoding="utf-8")
-        err.print(f"figures written to {args.json}", highlight=False)
+    if args.json != "-":
+        show(figures)
+    written = cliargs.write_json(args.json, figures)
+    if written is not None:
+        err.print(f"figures written to {written}", highlight=False)
     return 0 if figures["status"] == "done" else 1
