@@ -1,7 +1,7 @@
 """What-if and policy studies: variants × replications, run in parallel, compared with CIs.
 
->>> import engine.study
->>> r = engine.study.run_study("scenarios/studies/maintenance-policy.yml")
+>>> import engine
+>>> r = engine.study("scenarios/studies/maintenance-policy.yml")  # engine.study.run_study
 >>> print(r)                     # KPI tables: mean ± 95 % CI, paired Δ to the baseline
 >>> r.summary.to_pandas()        # or r.runs (one row per run), r.series (KPIs over time)
 
@@ -56,6 +56,19 @@ class StudyResult:
         from engine.study_table import text_tables
 
         return text_tables(self)
+
+    def __repr__(self) -> str:
+        done = sum(1 for st in self.runs["status"].to_pylist() if st == "done")
+        return (
+            f"<StudyResult {self.name}: {len(self.variants)} variants, {done} of "
+            f"{self.runs.num_rows} runs done, baseline {self.baseline}; folder {self.folder}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """The comparison tables as text in a notebook (the same as `print(r)`)."""
+        from html import escape
+
+        return f"<b>{escape(repr(self))}</b><pre>{escape(str(self))}</pre>"
 
 
 def run_study(

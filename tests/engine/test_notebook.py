@@ -178,3 +178,16 @@ def test_study_and_version_after_a_bare_import() -> None:
     assert engine.__version__ == metadata.version("aurum-twin")
     with pytest.raises(AttributeError, match="no attribute 'stuyd'"):
         _ = engine.stuyd
+
+
+def test_study_result_repr_counts_variants_and_runs(tmp_path: Path) -> None:
+    from engine.study import StudyResult
+
+    runs = pa.table({"status": ["done", "done", "failed"], "variant": ["a", "b", "b"]})
+    empty = pa.table({"x": pa.array([], pa.float64())})
+    r = StudyResult("what-if", tmp_path, "a", ["a", "b"], {}, runs, empty, empty)
+    assert (
+        repr(r)
+        == f"<StudyResult what-if: 2 variants, 2 of 3 runs done, baseline a; folder {tmp_path}>"
+    )
+    assert engine.study.StudyResult is StudyResult
