@@ -9,15 +9,21 @@ A study with failed runs lists them and exits 1; its other runs are kept and com
 from __future__ import annotations
 
 import argparse
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
+from engine import cliargs
 from engine.cli import err, out
+from engine.progress import progress_display
+from engine.study_exec import ProgressFn as StudyProgressFn
 from engine.study_exec import StudyProgress, finished
 from engine.study_table import NOTE, groups, header
 
@@ -27,12 +33,18 @@ if TYPE_CHECKING:
 
 def register(sub: Any) -> None:
     """Add `study` to the `aurum` command."""
-    p = sub.add_parser("study", help="run a study: variants × replications, compared with CIs")
+    p = cliargs.one_line(
+        sub.add_parser("study", help="run a study: variants × replications, compared with CIs")
+    )
     p.add_argument("file", metavar="FILE", help="a study file (see docs/studies.md)")
-    p.add_argument("--replications", type=int, help="override the study's replications")
-    p.add_argument("--seed", type=int, help="override the study's seed")
-    p.add_argument("--duration", help='override every variant\'s duration, e.g. "7d"')
-    p.add_argument("--out", help="folder that receives <study>/ (default: the study's output)")
+    p.add_argument("--replications", type=cliargs.whole_number(1), help="override the study's")
+    p.add_argument("--seed", type=cliargs.whole_number(0), help="override the study's seed")
+    cliargs.add_duration(p, "override every variant's duration")
+    p.add_argument(
+        "--out",
+        help=f"folder that receives <study>/ (default: ${cliargs.RUNS_DIR_ENV}/studies if set, "
+        "else the study's output, runs/studies)",
+    )
     p.add_argument("--fresh", action="store_true", help="redo runs already finished")
     p.add_argument("--check", action="store_true", help="only validate the study and variants")
     _common(p)
@@ -41,22 +53,31 @@ def register(sub: Any) -> None:
 
 def register_compare(sub: Any) -> None:
     """Add `compare` to the `aurum` command."""
-    p = sub.add_parser("compare", help="compare run folders and/or scenario files with CIs")
+    p = cliargs.one_line(
+        sub.add_parser("compare", help="compare run folders and/or scenario files with CIs")
+    )
     p.add_argument("items", nargs="+", metavar="RUN_OR_SCENARIO")
-    p.add_argument("--replications", type=int, default=3, help="runs per scenario file (3)")
-    p.add_argument("--seed", type=int, default=0, help="replication seeds are spawned from it")
-    p.add_argument("--duration", help="override the scenario files' duration")
+    p.add_argument(
+        "--replications", type=cliargs.whole_number(1), default=3, help="runs per scenario (3)"
+    )
+    p.add_argument(
+        "--seed", type=cliargs.whole_number(0), default=0, help="replication seeds come from it"
+    )
+    cliargs.add_duration(p, "override the scenario files' duration")
     p.add_argument("--baseline", help="variant the others are compared to (default: the first)")
-    p.add_argument("--out", default="runs/studies", help="folder that receives compare/")
+    cliargs.add_out(p, "folder that receives compare/ (default: <runs>/studies)")
     _common(p)
     p.set_defaults(func=cmd_compare)
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--address", help="run on an existing Ray cluster (or set RAY_ADDRESS)")
-    p.add_argument("--max-parallel", type=int, help="runs at once (default: the CPUs)")
-    p.add_argument("--serial", action="store_true", help="run here, one after the other")
-    p.add_argument("--quiet", action="store_true", help="no progress display")
+    cliargs.add_cluster(p)
+    cliargs.add_workers(p, "runs at once (default: the CPUs)")
+    cliargs.add_quiet(p)
+    cliargs.add_json(p)
+    # the spellings before `--workers` and `--local` (issue 15), still accepted
+    cliargs.add_alias(p, "--max-parallel", dest="workers", type=cliargs.whole_number(1))
+    cliargs.add_alias(p, "--serial", dest="local", action="store_true")
 
 
 def cmd_study(args: argparse.Namespace) -> int:
@@ -70,45 +91,76 @@ def cmd_study(args: argparse.Namespace) -> int:
             replications=args.replications,
             seed=args.seed,
             duration=args.duration,
-            out=args.out,
+            out=_study_out(args),
         )
         done = sum(finished(s) is not None for s in plan.runs)
-        out.print(
-            f"[green]OK[/] {args.file}: {len(plan.variants)} variants × "
-            f"{plan.study.replications} replications = {len(plan.runs)} runs "
-            f"({done} already finished in {plan.folder})",
-            highlight=False,
-        )
+        checked = {
+            "file": args.file,
+            "variants": [v.name for v in plan.variants],
+            "replications": plan.study.replications,
+            "runs": len(plan.runs),
+            "finished": done,
+            "folder": str(plan.folder),
+        }
+        if args.json != "-":
+            out.print(
+                f"[green]OK[/] {args.file}: {len(plan.variants)} variants × "
+                f"{plan.study.replications} replications = {len(plan.runs)} runs "
+                f"({done} already finished in {plan.folder})",
+                highlight=False,
+            )
+        cliargs.write_json(args.json, checked)
         return 0
-    with StudyProgressDisplay(args.quiet) as on_progress:
-        result = run_study(args.file, fresh=args.fresh, on_progress=on_progress, **_runs(args))
-    return show(result)
+    with study_progress(args.quiet or args.json == "-") as on_progress:
+        result = run_study(
+            args.file, fresh=args.fresh, on_progress=on_progress, **_runs(args, _study_out(args))
+        )
+    return show(result, args.json)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """`aurum compare RUN_OR_SCENARIO...`: run what is a scenario, compare everything."""
     from engine.study import compare
 
-    with StudyProgressDisplay(args.quiet) as on_progress:
-        result = compare(args.items, baseline=args.baseline, on_progress=on_progress, **_runs(args))
-    return show(result)
+    for item in args.items:
+        if Path(item).is_dir():
+            cliargs.run_folder(item)  # a folder that is not a run: one line naming it
+    out_dir = args.out or cliargs.runs_dir() / "studies"
+    with study_progress(args.quiet or args.json == "-") as on_progress:
+        result = compare(
+            args.items, baseline=args.baseline, on_progress=on_progress, **_runs(args, out_dir)
+        )
+    return show(result, args.json)
 
 
-def _runs(args: argparse.Namespace) -> dict[str, Any]:
+def _study_out(args: argparse.Namespace) -> str | Path | None:
+    """--out, else $AURUM_RUNS_DIR/studies when it is set, else the study file's `output`."""
+    if args.out:
+        return str(args.out)
+    if os.environ.get(cliargs.RUNS_DIR_ENV):
+        return cliargs.runs_dir() / "studies"
+    return None
+
+
+def _runs(args: argparse.Namespace, out_dir: str | Path | None) -> dict[str, Any]:
     """How `aurum study` and `aurum compare` run their runs (their shared options)."""
     return {
         "replications": args.replications,
         "seed": args.seed,
         "duration": args.duration,
-        "out": args.out,
-        "executor": "serial" if args.serial else "ray",
+        "out": out_dir,
+        "executor": "serial" if args.local else "ray",
         "address": args.address,
-        "max_parallel": args.max_parallel,
+        "max_parallel": args.workers,
     }
 
 
-def show(result: StudyResult) -> int:
-    """Print the comparison, the failures and where the files are; the exit code."""
+def show(result: StudyResult, json_to: str | None = None) -> int:
+    """Print the comparison (or its JSON, `--json`), the failures and where the files are;
+    the exit code."""
+    cliargs.write_json(json_to, as_json(result))
+    if json_to == "-":
+        return 1 if result.failures else 0
     out.print(header(result), highlight=False)
     out.print(NOTE, style="dim", highlight=False)
     for g in groups(result):
@@ -136,52 +188,53 @@ def show(result: StudyResult) -> int:
     return 1 if result.failures else 0
 
 
-class StudyProgressDisplay:
-    """Runs done / total with the ETA: a rich bar on a terminal, a line every 10 % elsewhere."""
+def as_json(result: StudyResult) -> dict[str, Any]:
+    """The comparison as plain data: the summary per variant and metric, the failures, files."""
+    return {
+        "study": result.name,
+        "baseline": result.baseline,
+        "variants": result.variants,
+        "summary": result.summary.to_pylist(),
+        "failures": result.failures,
+        "folder": str(result.folder),
+        "report": None if result.report is None else str(result.report),
+    }
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.bar: Progress | None = None
-        self.task: Any = None
+
+@contextmanager
+def study_progress(quiet: bool) -> Iterator[StudyProgressFn | None]:
+    """Runs done / total: engine.progress's bar on a terminal or in Jupyter; elsewhere (logs) a
+    line every 10 % with the failures, the runs reused and the ETA."""
+    if quiet:
+        yield None
+    elif err.is_terminal or err.is_jupyter:
+        with progress_display(False, err, unit="run") as bar:
+            assert bar is not None
+
+            def update(p: StudyProgress) -> None:
+                bar({"epochs_done": p.done, "n_epochs": p.total})
+
+            yield update
+    else:
+        yield StudyLines().update
+
+
+class StudyLines:
+    """For logs and pipes: one line per tenth of the study."""
+
+    def __init__(self) -> None:
         self.last_decile = -1
 
-    def __enter__(self) -> Any:
-        if self.quiet:
-            return None
-        if err.is_terminal:
-            self.bar = Progress(
-                TextColumn("[bold]study[/]"),
-                BarColumn(),
-                TextColumn("runs {task.completed:.0f}/{task.total:.0f}"),
-                TextColumn("{task.fields[failed]}"),
-                TimeElapsedColumn(),
-                TextColumn("ETA {task.fields[eta]}"),
-                console=err,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("study", total=None, failed="", eta="-")
-        return self.update
-
     def update(self, p: StudyProgress) -> None:
-        """Show where the study stands (the bar, or a line when a tenth more is done)."""
-        eta = clock(p.eta_s)
-        failed = f"[red]{p.failed} failed[/]" if p.failed else ""
-        if self.bar is not None:
-            self.bar.update(self.task, total=p.total, completed=p.done, failed=failed, eta=eta)
-            return
         decile = int(10 * p.fraction)
         if decile != self.last_decile:
             self.last_decile = decile
             reused = f", {p.reused} reused" if p.reused else ""
             err.print(
                 f"study: {p.done}/{p.total} runs ({100 * p.fraction:.0f} %){reused}, "
-                f"{p.failed} failed, elapsed {clock(p.elapsed_s)}, ETA {eta}",
+                f"{p.failed} failed, elapsed {clock(p.elapsed_s)}, ETA {clock(p.eta_s)}",
                 highlight=False,
             )
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 def clock(seconds: float | None) -> str:
