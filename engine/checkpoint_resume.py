@@ -17,6 +17,7 @@ from engine.errors import Problem, RunError
 from engine.loader import load
 from engine.manifest import read_manifest
 from engine.plan import build_plan
+from engine.result import polling
 from engine.runloop import RunLoop
 from engine.runner import (
     Backend,
@@ -70,7 +71,8 @@ def resume(
         loop = RunLoop(plan, run_dir, speed, every)
         restore_loop(loop, ck)
         states = [ck.shard_state(k) for k in range(len(plan.shards))]
-        return _drive_local(plan, run_id, run_dir, manifest, loop, states, began)
+        with polling(loop.progress.to_dict, on_progress):  # progress from this process too
+            return _drive_local(plan, run_id, run_dir, manifest, loop, states, began)
     from engine.rayrun import connect
 
     cpus = connect(address)

@@ -203,14 +203,30 @@ def cmd_kinds(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    env_dir = os.environ.get(cliargs.RUNS_DIR_ENV)
+    base = args.out or (cliargs.runs_dir() if env_dir else None)
+    try:
+        result = _simulate(args, base)
+    except OSError as e:
+        if not is_write_failure(e):
+            raise
+        write_failed(e, base or "the scenario's output.directory")
+        return 1
+    if args.json != "-":
+        show_summary(result.summary)
+        out.print(f"[bold]{result.status}[/]: tables in {result.run_dir}", highlight=False)
+    cliargs.write_json(args.json, run_json(result))
+    return 0 if result.status == "done" else 1
+
+
+def _simulate(args: argparse.Namespace, base: str | Path | None) -> Any:
     from engine.runner import simulate
 
-    env_dir = os.environ.get(cliargs.RUNS_DIR_ENV)
     with progress_display(args.quiet, err) as on_progress:
-        result = simulate(
+        return simulate(
             args.scenario,
             seed=args.seed,
-            out=args.out or (cliargs.runs_dir() if env_dir else None),
+            out=base,
             twins_per_actor=args.twins_per_actor,
             address=args.address,
             backend="local" if args.local else "ray",
@@ -219,11 +235,6 @@ def cmd_run(args: argparse.Namespace) -> int:
             on_progress=on_progress,
             checkpoint=args.checkpoint,
         )
-    if args.json != "-":
-        show_summary(result.summary)
-        out.print(f"[bold]{result.status}[/]: tables in {result.run_dir}", highlight=False)
-    cliargs.write_json(args.json, run_json(result))
-    return 0 if result.status == "done" else 1
 
 
 def run_json(result: Any) -> dict[str, Any]:
@@ -321,11 +332,11 @@ def is_write_failure(e: OSError) -> bool:
     return _cause(e).errno in WRITE_ERRNOS
 
 
-def write_failed(e: OSError) -> None:
+def write_failed(e: OSError, where: str | Path | None = None) -> None:
     """A disk that refused a write (read-only, full): one line, whatever raised it (Ray too)."""
     e = _cause(e)
     what = e.strerror or str(e).splitlines()[0]
-    name = f" {e.filename}" if e.filename else ""
+    name = f" {e.filename}" if e.filename else f" under {where}" if where else ""
     err.print(
         f"error: cannot write{name}: {what}; the run stopped and what it wrote before is kept",
         markup=False,
