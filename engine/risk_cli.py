@@ -1,11 +1,17 @@
 """`aurum risk train | evaluate | policies` (an entry point of `aurum.commands`).
 
 - `aurum risk train [--kind K]`: run-to-failure fleets → labelled rows → a gradient-boosting
-  model per kind → `twins/models/<kind>.onnx` and its card (needs the `risk` extra).
-- `aurum risk evaluate [--kind K]`: the models on held-out seeds next to the rule baseline
-  (ISO vibration zones and temperature limits); the figures go into each card.
+  model per kind → `<out>/<kind>.onnx` and its card (needs the `risk` extra). `--out` defaults
+  to `runs/risk/models/` (under $AURUM_RUNS_DIR when set); the shipped models
+  (`twins/models/`, or `--models DIR`) are replaced only with `--install-models`.
+- `aurum risk evaluate [--kind K]`: the models (`--models`, default the shipped ones) on
+  held-out seeds next to the rule baseline (ISO vibration zones and temperature limits); the
+  figures and each card with them go to `--out` (`runs/risk/evaluation/`); `--install-models`
+  writes the figures into the evaluated models' own cards instead.
 - `aurum risk policies [--seeds N]`: risk-based vs condition-based vs time-based vs
   run-to-failure on the shared policy fleet, cost per tonne over N seeds.
+
+Shipped files are read-only to these commands unless `--install-models` says otherwise.
 """
 
 from __future__ import annotations
@@ -19,30 +25,49 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
+from engine import cliargs
 from engine.cli import out
+from engine.errors import Problem, RunError
 from engine.risk_data import HORIZON_H, TEST_SEEDS, TRAIN_SEEDS, FleetSpec
 
-DATA = Path("runs") / "risk-data"
+INSTALL_HELP = (
+    "replace the models and cards in the models folder (--models; default: the shipped "
+    "twins/models/) instead of writing to --out"
+)
+
+
+def risk_dir() -> Path:
+    """Where `aurum risk` writes unless told otherwise: $AURUM_RUNS_DIR/risk (or runs/risk)."""
+    return cliargs.runs_dir() / "risk"
 
 
 def register(sub: Any) -> None:
     """Add `risk` (with its subcommands) to the `aurum` command."""
-    p = sub.add_parser("risk", help="train and evaluate the failure-risk models")
+    p = cliargs.one_line(sub.add_parser("risk", help="train and evaluate the failure-risk models"))
     rs = p.add_subparsers(dest="risk_command", required=True, metavar="SUBCOMMAND")
     t = rs.add_parser("train", help="generate run-to-failure fleets and train the models")
     _common(t, TRAIN_SEEDS)
-    t.add_argument("--trees", type=int, default=100, help="boosted trees (100)")
-    t.add_argument("--horizon", type=float, help="label horizon [h] (default: per kind)")
+    cliargs.add_out(t, "folder for the models and cards (default: <runs>/risk/models)")
+    t.add_argument("--install-models", action="store_true", help=INSTALL_HELP)
+    t.add_argument("--trees", type=cliargs.whole_number(1), default=100, help="boosted trees")
+    t.add_argument(
+        "--horizon", type=cliargs.positive_number, help="label horizon [h] (default: per kind)"
+    )
     t.set_defaults(func=cmd_train)
     e = rs.add_parser("evaluate", help="the models vs the rule baseline on held-out seeds")
     _common(e, TEST_SEEDS)
-    e.add_argument("--json", type=Path, help="also write the figures to this file")
+    cliargs.add_out(e, "folder for the figures and cards (default: <runs>/risk/evaluation)")
+    e.add_argument(
+        "--install-models",
+        action="store_true",
+        help="write the figures into the evaluated models' cards (--models; default: the "
+        "shipped twins/models/) instead of --out",
+    )
     e.set_defaults(func=cmd_evaluate)
     c = rs.add_parser("policies", help="risk-based vs other policies, cost per tonne")
-    c.add_argument("--seeds", type=int, default=10, help="seeds 1..N (10)")
-    c.add_argument("--out", type=Path, default=DATA / "policies", help="folder for the runs")
-    c.add_argument("--workers", type=int, default=2, help="runs at once (2)")
-    c.add_argument("--json", type=Path, help="also write the per-run rows to this file")
+    c.add_argument("--seeds", type=cliargs.whole_number(1), default=10, help="seeds 1..N (10)")
+    cliargs.add_out(c, "folder for the runs (default: <runs>/risk/policies)")
+    _outputs(c, "runs at once (2)")
     c.set_defaults(func=cmd_policies)
 
 
@@ -53,13 +78,45 @@ def _common(p: argparse.ArgumentParser, seeds: tuple[int, ...]) -> None:
         choices=list(HORIZON_H),
         help="a kind (repeatable; default: all three)",
     )
-    p.add_argument("--seeds", type=int, nargs="+", default=list(seeds), help=f"{seeds}")
-    p.add_argument("--twins", type=int, default=1000, help="twins per fleet (1000)")
-    p.add_argument("--days", type=int, default=120, help="simulated days per fleet (120)")
+    p.add_argument(
+        "--seeds", type=cliargs.whole_number(0), nargs="+", default=list(seeds), help=f"{seeds}"
+    )
+    p.add_argument("--twins", type=cliargs.whole_number(1), default=1000, help="twins per fleet")
+    p.add_argument(
+        "--days", type=cliargs.whole_number(1), default=120, help="simulated days per fleet"
+    )
     p.add_argument("--tick", default="15min", help="tick of the fleets (15min)")
-    p.add_argument("--data", type=Path, default=DATA, help=f"folder for the fleets ({DATA})")
-    p.add_argument("--models", type=Path, help="model folder (default twins/models)")
-    p.add_argument("--workers", type=int, default=2, help="fleets run at once (2)")
+    p.add_argument("--data", type=Path, help="folder for the fleets (default: <runs>/risk/data)")
+    p.add_argument(
+        "--models", type=Path, help="the models folder (default: the shipped twins/models/)"
+    )
+    _outputs(p, "fleets run at once (2)")
+
+
+def _outputs(p: argparse.ArgumentParser, workers: str) -> None:
+    cliargs.add_workers(p, workers)
+    p.set_defaults(workers=2)
+    cliargs.add_quiet(p)
+    cliargs.add_json(p)
+
+
+def _folders(args: argparse.Namespace, default_out: str) -> tuple[Path, Path, Path]:
+    """(data, models, where to write): the last is --out unless --install-models."""
+    from twins.risk.model import MODELS_DIR
+
+    data = args.data or risk_dir() / "data"
+    models = args.models or MODELS_DIR
+    target = models if args.install_models else Path(args.out or risk_dir() / default_out)
+    if not args.install_models and target.resolve() == MODELS_DIR.resolve():
+        raise RunError(
+            Problem(
+                "is the shipped models folder",
+                "--out",
+                str(target),
+                accepted="another folder, or --install-models to replace the shipped models",
+            )
+        )
+    return data, models, target
 
 
 def _kinds(args: argparse.Namespace) -> list[str]:
@@ -72,37 +129,57 @@ def _fleet(args: argparse.Namespace, kind: str) -> FleetSpec:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from engine.risk_train import ModelParams, train_kind
-    from twins.risk.model import MODELS_DIR
 
+    data, _, target = _folders(args, "models")
+    say = _say(args)
+    cards = {}
     for kind in _kinds(args):
-        out.print(f"training {kind}: seeds {args.seeds}, {args.twins} twins, {args.days} d")
+        say(f"training {kind}: seeds {args.seeds}, {args.twins} twins, {args.days} d")
         card = train_kind(
-            kind, args.data, args.models or MODELS_DIR, tuple(args.seeds), _fleet(args, kind),
+            kind, data, target, tuple(args.seeds), _fleet(args, kind),
             ModelParams(max_iter=args.trees), args.horizon, args.workers,
         )  # fmt: skip
+        cards[kind] = card
         v = card["metrics"]["validation"]
-        out.print(
+        say(
             f"  {kind}: alert level {card['alert_level']}, validation AUROC {v['auroc']:.3f}, "
-            f"F1 {v['f1']:.3f} ({card['train_s']} s); wrote {args.models or MODELS_DIR}",
-            highlight=False,
+            f"F1 {v['f1']:.3f} ({card['train_s']} s); wrote {target / kind}.onnx and its card"
         )
+    if not args.install_models:
+        say(f"evaluate with `aurum risk evaluate --models {target}`; --install-models to ship")
+    cliargs.write_json(args.json, cards)
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from engine.risk_eval import evaluate_kind
-    from twins.risk.model import MODELS_DIR
 
+    data, models, target = _folders(args, "evaluation")
     reports = []
     for kind in _kinds(args):
         fleet = _fleet(args, kind)
-        models = args.models or MODELS_DIR
         seeds = tuple(args.seeds)
-        reports.append(evaluate_kind(kind, args.data, models, seeds, fleet, args.workers))
-    out.print(evaluation_table(reports))
-    if args.json:
-        args.json.write_text(json.dumps(reports, indent=2) + "\n", encoding="utf-8")
+        reports.append(evaluate_kind(kind, data, models, seeds, fleet, args.workers, target))
+    if args.json != "-":
+        out.print(evaluation_table(reports))
+    if not args.install_models:
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "evaluation.json").write_text(
+            json.dumps(reports, indent=2) + "\n", encoding="utf-8"
+        )
+    _say(args)(f"figures written to {target}")
+    cliargs.write_json(args.json, reports)
     return 0
+
+
+def _say(args: argparse.Namespace) -> Any:
+    """Print a progress line unless --quiet (or --json on stdout)."""
+
+    def say(text: str) -> None:
+        if not args.quiet and args.json != "-":
+            out.print(text, highlight=False, markup=False)
+
+    return say
 
 
 def evaluation_table(reports: list[dict[str, Any]]) -> Table:
@@ -127,7 +204,8 @@ def _f(x: float, digits: int = 3) -> str:
 def cmd_policies(args: argparse.Namespace) -> int:
     from engine.risk_policy import run_policies, summarise
 
-    rows = run_policies(list(range(1, args.seeds + 1)), args.out, workers=args.workers)
+    folder = Path(args.out or risk_dir() / "policies")
+    rows = run_policies(list(range(1, args.seeds + 1)), folder, workers=args.workers)
     t = Table(title=f"Maintenance policies over {args.seeds} seeds", box=box.SIMPLE_HEAD)
     cols = ("policy", "cost/t USD", "Δ vs RTF (95 % CI)", "availability", "failures", "PM jobs")
     for c in cols:
@@ -139,7 +217,7 @@ def cmd_policies(args: argparse.Namespace) -> int:
             f"{s['physical_availability']:.4f}", f"{s['failures']:.1f}",
             f"{s['preventive_jobs']:.1f}",
         )  # fmt: skip
-    out.print(t)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    if args.json != "-":
+        out.print(t)
+    cliargs.write_json(args.json, rows)
     return 0

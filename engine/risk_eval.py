@@ -68,10 +68,11 @@ def evaluate_kind(
     seeds: tuple[int, ...] = TEST_SEEDS,
     fleet: FleetSpec | None = None,
     workers: int = 2,
-    update_card: bool = True,
+    cards: Path | None = None,
 ) -> dict[str, Any]:
-    """Run the held-out fleets with the model scoring; model vs rule figures (and the card's
-    `metrics.test` updated with them)."""
+    """Run the held-out fleets with the model scoring; model vs rule figures. With `cards`, the
+    model's card with `metrics.test` set to them is written there as `<kind>.json` (the models
+    folder itself only when a person asked for it: `aurum risk evaluate --install-models`)."""
     card = read_card(models, kind)
     fleet = fleet or fleet_of_card(card)
     runs = generate(fleet, seeds, data / "test", model=models / f"{kind}.onnx", workers=workers)
@@ -80,9 +81,10 @@ def evaluate_kind(
     report = compare(kind, rows, float(card["alert_level"]), dwell=dwell)
     report["test_seeds"] = list(seeds)
     report["clear_after_rows"] = dwell
-    if update_card:
+    if cards is not None:
         card.setdefault("metrics", {})["test"] = report
-        path = card_path(models / f"{kind}.onnx")
+        cards.mkdir(parents=True, exist_ok=True)
+        path = card_path(cards / f"{kind}.onnx")
         path.write_text(json.dumps(card, indent=2) + "\n", encoding="utf-8")
     return report
 

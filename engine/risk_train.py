@@ -40,7 +40,7 @@ from engine.risk_metrics import Lives, best_f1_level, score_alerts
 from engine.risk_onnx import hgb_to_onnx
 from twins import registry
 from twins.risk import FeatureSpec
-from twins.risk.model import CARD_FORMAT, MODELS_DIR, card_path
+from twins.risk.model import CARD_FORMAT, card_path
 from twins.risk.settings import CLEAR_FRACTION
 
 
@@ -116,14 +116,16 @@ def validation_report(
 def train_kind(
     kind: str,
     data: Path,
-    out: Path = MODELS_DIR,
+    out: Path,
     seeds: tuple[int, ...] = TRAIN_SEEDS,
     fleet: FleetSpec | None = None,
     params: ModelParams | None = None,
     horizon_h: float | None = None,
     workers: int = 2,
 ) -> dict[str, Any]:
-    """Generate, label, fit, choose the alert level, export and check; the model card."""
+    """Generate, label, fit, choose the alert level, export and check; the model card. The model
+    and card go to `out` (no default: the shipped folder, twins.risk.model.MODELS_DIR, is
+    replaced only when a caller names it, as `aurum risk train --install-models` does)."""
     began = time.perf_counter()
     params = params or ModelParams()
     fleet = fleet or FleetSpec(kind)
@@ -131,6 +133,7 @@ def train_kind(
     runs = generate(fleet, seeds, data / "train", workers=workers)
     rows = labelled(runs, kind, horizon)
     train, val = rows.take(~rows.validation), rows.take(rows.validation)
+    _learnable(kind, train, fleet)
     model, offset = fit(train, params)
     spec = FeatureSpec.of(registry.get(kind))
     onnx = hgb_to_onnx(model, len(spec.names), offset)
@@ -143,6 +146,23 @@ def train_kind(
     card["train_s"] = round(time.perf_counter() - began, 1)
     write_model(out, kind, onnx, card)
     return card
+
+
+def _learnable(kind: str, train: Rows, fleet: FleetSpec) -> None:
+    """Both labels among the training rows, or a RunError saying how to get them (a fit on
+    one class is not a model)."""
+    positives = int(train.y.sum())
+    if 0 < positives < len(train.y):
+        return
+    what = "no failure" if positives == 0 else "only failures"
+    raise RunError(
+        Problem(
+            f"{what} within the horizon in the training fleets of {kind}: nothing to learn",
+            "--twins/--days",
+            f"{fleet.twins} twins, {fleet.days} d",
+            accepted="more twins or longer fleets (the defaults: 1000 twins, 120 d)",
+        )
+    )
 
 
 def _onnx_drift(onnx: bytes, x: NDArray[np.float32], expected: NDArray[np.float64]) -> float:

@@ -3,6 +3,7 @@ start, scores identical however the fleet is sharded, the policy, the fleet stat
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -70,11 +71,78 @@ def test_a_tiny_model_trains_end_to_end(tiny: Path) -> None:
 def test_evaluation_puts_model_next_to_rule(tiny: Path, tmp_path: Path) -> None:
     from engine.risk_eval import evaluate_kind
 
-    r = evaluate_kind("mill", tmp_path, tiny, (3,), TINY, workers=1, update_card=False)
+    r = evaluate_kind("mill", tmp_path, tiny, (3,), TINY, workers=1)
     assert r["positives"] > 0 and r["failures"] > 0
     for who in ("model", "rule"):
         assert set(r[who]) >= {"auroc", "precision", "recall", "f1", "median_lead_h"}
         assert 0.0 <= r[who]["f1"] <= 1.0 and r[who]["false_alarms_per_twin_month"] >= 0.0
+
+
+@pytest.fixture
+def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of twins/models/ standing in for the shipped folder (MODELS_DIR points at it), and
+    runs under tmp_path/runs ($AURUM_RUNS_DIR): the real shipped files are never written."""
+    import engine.risk_cli
+    import twins.risk.model
+
+    copy = tmp_path / "shipped"
+    shutil.copytree(twins.risk.model.MODELS_DIR, copy)
+    monkeypatch.setattr(twins.risk.model, "MODELS_DIR", copy)
+    monkeypatch.setattr(engine.risk_cli, "_fleet", lambda args, kind: TINY)
+    monkeypatch.setenv("AURUM_RUNS_DIR", str(tmp_path / "runs"))
+    return copy
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {f.name: hashlib.sha256(f.read_bytes()).hexdigest() for f in sorted(folder.iterdir())}
+
+
+REAL_MODELS = digests(Path(__file__).resolve().parents[2] / "twins" / "models")
+
+
+def test_train_writes_its_folder_and_replaces_models_only_when_asked(
+    tiny: Path, shipped: Path, tmp_path: Path
+) -> None:
+    from engine.cli import main
+
+    before = digests(shipped)
+    data = str(tiny.parent / "data")  # the tiny model's fleets, reused: only the fit runs
+    argv = ["risk", "train", "--kind", "mill", "--seeds", "1", "2", "--trees", "15"]
+    argv += ["--workers", "1", "--data", data, "--quiet"]
+    assert main(argv) == 0
+    written = tmp_path / "runs" / "risk" / "models"
+    assert sorted(f.name for f in written.iterdir()) == ["mill.json", "mill.onnx"]
+    assert json.loads((written / "mill.json").read_text())["data"]["train_seeds"] == [1, 2]
+    assert digests(shipped) == before
+    assert main([*argv, "--install-models"]) == 0
+    after = digests(shipped)
+    assert after["mill.onnx"] != before["mill.onnx"] and after["mill.json"] != before["mill.json"]
+    assert {k: v for k, v in after.items() if "mill" not in k} == {
+        k: v for k, v in before.items() if "mill" not in k
+    }
+    assert digests(Path(__file__).resolve().parents[2] / "twins" / "models") == REAL_MODELS
+
+
+def test_evaluate_writes_its_folder_and_cards_only_when_asked(
+    shipped: Path, tmp_path: Path
+) -> None:
+    from engine.cli import main
+
+    before = digests(shipped)
+    argv = ["risk", "evaluate", "--kind", "mill", "--seeds", "3", "--workers", "1", "--quiet"]
+    assert main(argv) == 0
+    written = tmp_path / "runs" / "risk" / "evaluation"
+    assert sorted(f.name for f in written.iterdir()) == ["evaluation.json", "mill.json"]
+    card = json.loads((written / "mill.json").read_text())
+    assert card["metrics"]["test"]["test_seeds"] == [3]
+    assert json.loads((written / "evaluation.json").read_text())[0]["kind"] == "mill"
+    assert digests(shipped) == before
+    assert main([*argv, "--install-models"]) == 0  # the same fleet again (reused)
+    after = digests(shipped)
+    assert [k for k in after if after[k] != before[k]] == ["mill.json"]
+    installed = json.loads((shipped / "mill.json").read_text())
+    assert installed["metrics"]["test"] == card["metrics"]["test"]
+    assert digests(Path(__file__).resolve().parents[2] / "twins" / "models") == REAL_MODELS
 
 
 def test_runs_score_and_alert(tiny: Path, tmp_path: Path) -> None:
