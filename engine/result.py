@@ -8,19 +8,24 @@ there are (with the closest first), not an Arrow exception or a silent `None`.
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from engine.errors import AurumError, Problem
 from engine.recorder import read_table
 from engine.summary import Summary
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 ProgressFn = Callable[[dict[str, Any]], None]
 SKIP = {"checkpoint"}  # folders of a run that are not tables
@@ -190,13 +195,22 @@ def progress_for(show: bool | None, given: ProgressFn | None) -> Iterator[Progre
     if given is not None or show is False or (show is None and not in_jupyter()):
         yield given
         return
-    from rich.console import Console
-
     from engine.progress import progress_display
 
-    console = Console() if in_jupyter() else Console(stderr=True)
-    with progress_display(False, console) as on_progress:
+    with progress_display(False, _console()) as on_progress:
         yield on_progress
+
+
+def _console() -> Console:
+    """Where the bar goes: the notebook (a live widget, which needs ipywidgets; without it a
+    line every 10 % in the cell's output), else stderr."""
+    from rich.console import Console
+
+    if not in_jupyter():
+        return Console(stderr=True)
+    if importlib.util.find_spec("ipywidgets") is None:
+        return Console(force_jupyter=False, force_terminal=False, file=sys.stdout)
+    return Console()
 
 
 @contextmanager

@@ -191,3 +191,23 @@ def test_study_result_repr_counts_variants_and_runs(tmp_path: Path) -> None:
         == f"<StudyResult what-if: 2 variants, 2 of 3 runs done, baseline a; folder {tmp_path}>"
     )
     assert engine.study.StudyResult is StudyResult
+
+
+def test_in_jupyter_without_ipywidgets_progress_prints_lines_to_the_cell(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(engine.result, "in_jupyter", lambda: True)
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "ipywidgets" else real(name)
+    )
+    with progress_for(None, None) as shown:
+        assert shown is not None
+        shown({"epochs_done": 0, "n_epochs": 4, "sim_time": "2026-01-05T00:00:00Z"})
+        shown({"epochs_done": 4, "n_epochs": 4, "sim_time": "2026-01-05T04:00:00Z"})
+    assert capsys.readouterr().out.splitlines() == [
+        "epoch 0/4  sim 2026-01-05 00:00",
+        "epoch 4/4  sim 2026-01-05 04:00",
+    ]
