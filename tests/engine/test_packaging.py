@@ -103,7 +103,9 @@ def test_installed_catalogue_is_found_beside_the_installed_engine(
     assert done.returncode == 0, done.stderr[-2000:]
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import engine.catalogue as c; "
-        "print(c.__file__); print(c.scenarios_dir())"
+        "print(c.__file__); print(c.scenarios_dir()); "
+        "from api.config import Settings; from api.launch import shipped; "
+        "print(' '.join(shipped(Settings().scenarios_dir)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe, str(target)],
@@ -115,6 +117,8 @@ def test_installed_catalogue_is_found_beside_the_installed_engine(
     ).stdout.split("\n")
     assert Path(out[0]).is_relative_to(target)  # the installed copy, not the checkout
     assert Path(out[1]) == target / "scenarios"
+    catalogue = out[2].split()  # what an installed `aurum serve` lists at GET /scenarios
+    assert {"demo", "fleet-1k", "failures/mill-liner", "policies/risk-based"} <= set(catalogue)
     assert (target / "scenarios" / "demo.yaml").is_file()
 
 
