@@ -129,7 +129,7 @@ def port_number(value: str) -> int:
 port_number.__name__ = "port number"
 
 
-def add_alias(p: argparse.ArgumentParser, *flags: str, dest: str, **kwargs: object) -> None:
+def add_alias(p: argparse._ActionsContainer, *flags: str, dest: str, **kwargs: object) -> None:
     """An old spelling of an option: still accepted, hidden from --help."""
     p.add_argument(*flags, dest=dest, help=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
 

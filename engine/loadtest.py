@@ -298,9 +298,8 @@ def register(sub: Any) -> None:
     p.add_argument("--scenario", help="run this scenario file instead of a generated fleet")
     length = p.add_mutually_exclusive_group()
     length.add_argument("--duration", help='simulated time, e.g. "6h" or "2d" (default 1d)')
-    length.add_argument(
-        "--days", type=cliargs.positive_at_most(MAX_DAYS), help="simulated days, e.g. 0.25"
-    )
+    # simulated days as a number, e.g. 0.25: the spelling before --duration, still accepted
+    cliargs.add_alias(length, "--days", dest="days", type=cliargs.positive_at_most(MAX_DAYS))
     p.add_argument("--telemetry", help='telemetry resolution, e.g. "15min" (default: by size)')
     p.add_argument("--policy", default="condition_based", help="maintenance policy")
     p.add_argument(

@@ -82,15 +82,31 @@ def _common(p: argparse.ArgumentParser, seeds: tuple[int, ...]) -> None:
         "--seeds", type=cliargs.whole_number(0), nargs="+", default=list(seeds), help=f"{seeds}"
     )
     p.add_argument("--twins", type=cliargs.whole_number(1), default=1000, help="twins per fleet")
-    p.add_argument(
-        "--days", type=cliargs.whole_number(1), default=120, help="simulated days per fleet"
+    length = p.add_mutually_exclusive_group()
+    length.add_argument(
+        "--duration", type=whole_days, dest="days", help='simulated time per fleet ("120d")'
     )
+    cliargs.add_alias(length, "--days", dest="days", type=cliargs.whole_number(1))
+    p.set_defaults(days=120)
     p.add_argument("--tick", default="15min", help="tick of the fleets (15min)")
     p.add_argument("--data", type=Path, help="folder for the fleets (default: <runs>/risk/data)")
     p.add_argument(
         "--models", type=Path, help="the models folder (default: the shipped twins/models/)"
     )
     _outputs(p, "fleets run at once (2)")
+
+
+def whole_days(value: str) -> int:
+    """An argparse type: a duration of whole days ("120d", "2w"), as days."""
+    from engine.durations import parse_duration
+
+    try:
+        seconds = parse_duration(value).total_seconds()
+    except ValueError:
+        seconds = math.nan
+    if not (seconds > 0 and seconds % 86_400 == 0):
+        raise argparse.ArgumentTypeError('whole days, e.g. "120d" or "2w"')
+    return int(seconds // 86_400)
 
 
 def _outputs(p: argparse.ArgumentParser, workers: str) -> None:

@@ -158,7 +158,7 @@ def _learnable(kind: str, train: Rows, fleet: FleetSpec) -> None:
     raise RunError(
         Problem(
             f"{what} within the horizon in the training fleets of {kind}: nothing to learn",
-            "--twins/--days",
+            "--twins/--duration",
             f"{fleet.twins} twins, {fleet.days} d",
             accepted="more twins or longer fleets (the defaults: 1000 twins, 120 d)",
         )
