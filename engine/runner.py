@@ -30,7 +30,7 @@ from engine.result import (
     polling,
     progress_for,
 )
-from engine.runloop import LocalPool, RunLoop
+from engine.runloop import LocalPool, RunInterrupted, RunLoop
 from engine.scenario import ScenarioBase
 from engine.summary import Summary
 
@@ -149,7 +149,8 @@ def _result(
     progress = result["progress"]
     sim_h = plan.timing.total_ticks * plan.timing.tick_s / 3600.0
     rate = progress["twin_ticks_per_s"]
-    summary = Summary.from_fleet(result["fleet"], result["kpis"], sim_h, wall, rate)
+    timings = progress.get("timings") or {}
+    summary = Summary.from_fleet(result["fleet"], result["kpis"], sim_h, wall, rate, timings)
     execution = dict(result.get("execution", {}))
     execution["shards"] = result.get("shards", {})
     execution["coordinator_peak_rss_mib"] = result.get("coordinator_peak_rss_mib")
@@ -207,6 +208,9 @@ def _drive_local(
     write_manifest(run_dir, manifest, loop.progress.to_dict(), {})
     try:
         loop.run(LocalPool(plan, states))
+    except KeyboardInterrupt:  # Ctrl-C: the manifest says so (below), the cli how to resume
+        loop.progress.status = "interrupted"
+        raise RunInterrupted(run_dir, loop.progress.to_dict()) from None
     finally:
         write_manifest(run_dir, manifest, loop.progress.to_dict(), loop.rows)
     out = loop.result()
@@ -313,6 +317,8 @@ class RunHandle:
                     break
                 except ray.exceptions.RayActorError as e:  # the coordinator died
                     self._restart(e)
+        except KeyboardInterrupt:
+            raise self._interrupted() from None
         finally:
             ray.kill(self.coordinator)  # also when the run failed: no leaked actor
         if on_progress is not None:
@@ -320,6 +326,23 @@ class RunHandle:
         wall = time.perf_counter() - self.began
         result["execution"] = self.execution | {"coordinator_restarts": self.restarts}
         return _result(self.plan, self.run_id, self.run_dir, result, wall)
+
+    def _interrupted(self, grace_s: float = 20.0) -> RunInterrupted:
+        """Ctrl-C while waiting: stop the run at its next epoch (its tables closed and kept),
+        mark its manifest "interrupted" and say where it stopped."""
+        import ray
+
+        from engine.manifest import mark_status
+
+        progress: dict[str, Any] = {}
+        try:
+            self.coordinator.cancel.remote()
+            if ray.wait([self.done_ref], timeout=grace_s)[0]:
+                progress = ray.get(self.done_ref)["progress"]
+        except (KeyboardInterrupt, Exception):  # a second Ctrl-C, a dead coordinator: kill it
+            pass
+        marked = mark_status(self.run_dir, "interrupted")
+        return RunInterrupted(self.run_dir, marked or progress)
 
     def _restart(self, e: Exception) -> None:
         from engine.checkpoint import latest
