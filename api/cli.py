@@ -20,7 +20,7 @@ from engine.errors import Problem, RunError
 
 def register(sub: Any) -> None:
     """Add `serve` to the `aurum` command (entry point group `aurum.commands`)."""
-    p = cliargs.one_line(sub.add_parser("serve", help="serve the HTTP API and the dashboard"))
+    p = sub.add_parser("serve", help="serve the HTTP API and the dashboard")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on")
     p.add_argument("--port", type=cliargs.port_number, default=8000, help="TCP port (8000)")
     p.add_argument("--address", help="join an existing Ray cluster (or set RAY_ADDRESS)")

@@ -204,10 +204,3 @@ class OneLineParser(argparse.ArgumentParser):
             message = message.removeprefix("argument ")
         sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
         sys.exit(2)
-
-
-def one_line(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """Make a command's parser a OneLineParser (its sub-parsers too, if made after this)."""
-    if not isinstance(p, OneLineParser):
-        p.__class__ = OneLineParser
-    return p

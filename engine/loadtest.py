@@ -286,10 +286,8 @@ def _figures(
 
 def register(sub: Any) -> None:
     """Add `loadtest` to the `aurum` command."""
-    p = cliargs.one_line(
-        sub.add_parser(
-            "loadtest", help="spawn a large fleet, run it flat out, report throughput and memory"
-        )
+    p = sub.add_parser(
+        "loadtest", help="spawn a large fleet, run it flat out, report throughput and memory"
     )
     p.add_argument(
         "--twins", type=cliargs.whole_number(1), help="fleet size (with --mix), e.g. 100000"

@@ -43,7 +43,7 @@ def risk_dir() -> Path:
 
 def register(sub: Any) -> None:
     """Add `risk` (with its subcommands) to the `aurum` command."""
-    p = cliargs.one_line(sub.add_parser("risk", help="train and evaluate the failure-risk models"))
+    p = sub.add_parser("risk", help="train and evaluate the failure-risk models")
     rs = p.add_subparsers(dest="risk_command", required=True, metavar="SUBCOMMAND")
     t = rs.add_parser("train", help="generate run-to-failure fleets and train the models")
     _common(t, TRAIN_SEEDS)

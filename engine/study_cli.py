@@ -33,9 +33,7 @@ if TYPE_CHECKING:
 
 def register(sub: Any) -> None:
     """Add `study` to the `aurum` command."""
-    p = cliargs.one_line(
-        sub.add_parser("study", help="run a study: variants × replications, compared with CIs")
-    )
+    p = sub.add_parser("study", help="run a study: variants × replications, compared with CIs")
     p.add_argument("file", metavar="FILE", help="a study file (see docs/studies.md)")
     p.add_argument("--replications", type=cliargs.whole_number(1), help="override the study's")
     p.add_argument("--seed", type=cliargs.whole_number(0), help="override the study's seed")
@@ -53,9 +51,7 @@ def register(sub: Any) -> None:
 
 def register_compare(sub: Any) -> None:
     """Add `compare` to the `aurum` command."""
-    p = cliargs.one_line(
-        sub.add_parser("compare", help="compare run folders and/or scenario files with CIs")
-    )
+    p = sub.add_parser("compare", help="compare run folders and/or scenario files with CIs")
     p.add_argument("items", nargs="+", metavar="RUN_OR_SCENARIO")
     p.add_argument(
         "--replications", type=cliargs.whole_number(1), default=3, help="runs per scenario (3)"

@@ -19,15 +19,16 @@ MIX = "accepted: kind=share,… (kinds: boiler, mill, truck; shares finite, ≥ 
 
 
 def aurum(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
-    """The exit code and what stderr shows, rich's soft wraps at 120 columns (a pipe's width)
-    joined back into the one line they broke."""
+    """The exit code and the one line stderr shows."""
     try:
         code = main(list(argv))
     except SystemExit as e:  # argparse's own exit
         code = int(e.code or 0)
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err + captured.out
-    return code, "".join(captured.err.splitlines())
+    lines = captured.err.splitlines()
+    assert len(lines) == 1, captured.err
+    return code, lines[0]
 
 
 @pytest.mark.parametrize(
