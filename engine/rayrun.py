@@ -11,10 +11,13 @@ import contextlib
 import logging
 import os
 import socket
+import subprocess
+import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import ray
@@ -33,9 +36,15 @@ ADDRESS_FORMS = "ray://host:10001 (Ray Client), host:6379 (GCS), 'auto', or noth
 
 
 def connect(address: str | None = None) -> int:
-    """Join a Ray cluster (address / RAY_ADDRESS) or start a local one; its CPU count."""
+    """Join a Ray cluster (address / RAY_ADDRESS) or start a local one; its CPU count.
+
+    With no address the run gets a Ray of its own (never one another program started on this
+    machine), without the dashboard, ended with this process by `engine/ray_reaper.py`. Ray's
+    own log records never reach the terminal: they are kept until `log_to` names a folder.
+    """
     if not ray.is_initialized():
         address = address or os.environ.get("RAY_ADDRESS") or None
+        quiet_ray_logger()
         try:
             _init(address)
         except Exception as e:  # any failure to join is about the address or its token
@@ -46,11 +55,92 @@ def connect(address: str | None = None) -> int:
 def _init(address: str | None) -> None:
     kwargs: dict[str, Any] = {"logging_level": logging.WARNING, "log_to_driver": False}
     if address is None:
-        kwargs["include_dashboard"] = False
-    else:
-        # Nodes of an existing cluster get this package's code shipped with the job.
-        kwargs["runtime_env"] = {"py_modules": _own_packages()}
+        # "local": a new Ray even when another one runs here (None would join the latest).
+        # The dashboard's agents cannot be left out in Ray 2.60 (the raylet needs them).
+        ray.init(address="local", include_dashboard=False, **kwargs)
+        start_reaper()
+        return
+    # Nodes of an existing cluster get this package's code shipped with the job.
+    kwargs["runtime_env"] = {"py_modules": _own_packages()}
     ray.init(address=address, **kwargs)
+
+
+class RayLog(logging.Handler):
+    """Ray's log records in the driver (its token-authentication notice, connection retries):
+    held in memory until a folder is known, then written to that folder's `ray.log`."""
+
+    def __init__(self, keep: int = 1000) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        self.pending: deque[str] = deque(maxlen=keep)
+        self.file: TextIO | None = None
+        self.path: Path | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+            if self.file is None:
+                self.pending.append(line)
+            else:
+                self.file.write(line + "\n")
+                self.file.flush()
+        except Exception:  # a log line must never fail a run
+            self.handleError(record)
+
+    def to(self, path: Path, note: str = "") -> None:
+        """Write to `path` from now on, first `note` and what was held; a previous file is
+        closed."""
+        with self.lock or contextlib.nullcontext():
+            if self.file is not None:
+                self.file.close()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.file = path.open("a", encoding="utf-8")
+            self.path = path
+            for line in ([note] if note else []) + list(self.pending):
+                self.file.write(line + "\n")
+            self.pending.clear()
+            self.file.flush()
+
+
+RAY_LOG = RayLog()
+RAY_LOG_FILE = "ray.log"
+
+
+def quiet_ray_logger() -> None:
+    """The "ray" logger writes only to `RAY_LOG` (Ray's own handler prints to the terminal)."""
+    logger = logging.getLogger("ray")
+    logger.handlers[:] = [RAY_LOG]
+    logger.propagate = False
+
+
+def log_to(folder: str | Path) -> Path:
+    """Ray's log records (those held since `connect`, and from now on) go to folder/ray.log,
+    which also names the local Ray session's own log folder (raylet, GCS, workers)."""
+    path = Path(folder) / RAY_LOG_FILE
+    if RAY_LOG.path != path:
+        node = getattr(ray._private.worker, "_global_node", None)  # None: not started here
+        logs = node.get_logs_dir_path() if node is not None and ray.is_initialized() else ""
+        RAY_LOG.to(path, f"# Ray session logs: {logs}" if logs else "")
+    return path
+
+
+_reapers: list[subprocess.Popen[bytes]] = []
+
+
+def start_reaper() -> None:
+    """Start `ray_reaper.py` watching this process (once): it ends this process's Ray when
+    this process ends, even by SIGKILL. Its stdin is a pipe only this process holds."""
+    if any(r.poll() is None for r in _reapers):
+        return
+    script = Path(__file__).with_name("ray_reaper.py")
+    reaper = subprocess.Popen(
+        [sys.executable, str(script), str(os.getpid())],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # not ended by the terminal's Ctrl-C before it has reaped
+    )
+    _reapers.append(reaper)
 
 
 TOKEN_HINT = (
@@ -374,8 +464,9 @@ def start_coordinator(
     """A coordinator actor on this (the driver's) node, so files land where the user asked.
 
     The affinity is hard: if the driver's node cannot host it the run fails to start rather
-    than write its files on another machine.
+    than write its files on another machine. Ray's log records go to the run's `ray.log`.
     """
+    log_to(run_dir)
     here = ray.get_runtime_context().get_node_id()
     strategy = NodeAffinitySchedulingStrategy(node_id=here, soft=False)
     return Coordinator.options(scheduling_strategy=strategy).remote(
