@@ -181,7 +181,9 @@ def test_live_state_while_running_then_cancel(tmp_path: Path) -> None:
     assert twin is not None and twin["kind"] == "mill" and twin["site"] == "pampa"
     assert 10_000 < twin["channels"]["motor_power_kw"] < 25_000
     assert twin["units"]["motor_power_kw"] == "kW"
-    assert handle.twin_state("NOPE") is None
+    assert handle.twin_state("NOPE", None) is None
+    with pytest.raises(KeyError, match="no twin of that name"):  # engine.NotFoundError
+        handle.twin_state("NOPE")
     handle.cancel()
     result = handle.wait()
     assert result.status == "cancelled"
