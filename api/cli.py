@@ -17,6 +17,8 @@ from api.main import create_app, with_key
 from engine import cliargs
 from engine.errors import Problem, RunError
 
+HOSTS = "an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (all)"
+
 
 def register(sub: Any) -> None:
     """Add `serve` to the `aurum` command (entry point group `aurum.commands`)."""
@@ -47,13 +49,18 @@ def check_port(host: str, port: int) -> None:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror as e:
-        raise RunError(Problem(f"not an interface here ({e.strerror})", "--host", host)) from None
+        raise RunError(
+            Problem(f"not an interface here ({e.strerror})", "--host", host, accepted=HOSTS)
+        ) from None
     family, kind, proto, _, where = infos[0]
     with socket.socket(family, kind, proto) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
         try:
             s.bind(where)
         except OSError as e:
+            if e.errno == errno.EADDRNOTAVAIL:
+                problem = Problem("not an address of this machine", "--host", host, accepted=HOSTS)
+                raise RunError(problem) from None
             why = "already in use" if e.errno == errno.EADDRINUSE else e.strerror or str(e)
             raise RunError(
                 Problem(

@@ -204,3 +204,20 @@ class OneLineParser(argparse.ArgumentParser):
             message = message.removeprefix("argument ")
         sys.stderr.write(f"error: {message} (see {self.prog} --help)\n")
         sys.exit(2)
+
+
+def check_json(target: str | None) -> None:
+    """Before the work: `--json FILE` names a file in a folder that exists (RunError if not),
+    so a long run does not end in a file it cannot write."""
+    if target is None or target == "-":
+        return
+    path = Path(target)
+    if path.is_dir() or not path.parent.is_dir():
+        raise RunError(
+            Problem(
+                "not a file in an existing folder",
+                path="--json",
+                value=target,
+                accepted="a file path, e.g. figures.json (or --json alone: print it)",
+            )
+        )

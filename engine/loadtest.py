@@ -335,6 +335,7 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             Problem("give either --twins N or --scenario FILE", "loadtest", None,
                     accepted="--twins 100000, or --scenario scenarios/fleet-1k.yaml")
         )  # fmt: skip
+    cliargs.check_json(args.json)
     scenario: dict[str, Any] | str
     if args.scenario is not None:
         scenario = args.scenario

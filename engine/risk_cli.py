@@ -120,6 +120,7 @@ def _folders(args: argparse.Namespace, default_out: str) -> tuple[Path, Path, Pa
     """(data, models, where to write): the last is --out unless --install-models."""
     from twins.risk.model import MODELS_DIR
 
+    cliargs.check_json(args.json)
     data = args.data or risk_dir() / "data"
     models = args.models or MODELS_DIR
     target = models if args.install_models else Path(args.out or risk_dir() / default_out)
@@ -220,6 +221,7 @@ def _f(x: float, digits: int = 3) -> str:
 def cmd_policies(args: argparse.Namespace) -> int:
     from engine.risk_policy import run_policies, summarise
 
+    cliargs.check_json(args.json)
     folder = Path(args.out or risk_dir() / "policies")
     rows = run_policies(list(range(1, args.seeds + 1)), folder, workers=args.workers)
     t = Table(title=f"Maintenance policies over {args.seeds} seeds", box=box.SIMPLE_HEAD)

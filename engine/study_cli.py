@@ -81,6 +81,7 @@ def cmd_study(args: argparse.Namespace) -> int:
     from engine.study import run_study
     from engine.study_plan import plan_study
 
+    cliargs.check_json(args.json)
     if args.check:
         plan = plan_study(
             args.file,
@@ -118,6 +119,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """`aurum compare RUN_OR_SCENARIO...`: run what is a scenario, compare everything."""
     from engine.study import compare
 
+    cliargs.check_json(args.json)
     for item in args.items:
         if Path(item).is_dir():
             cliargs.run_folder(item)  # a folder that is not a run: one line naming it

@@ -118,6 +118,37 @@ def test_serve_refuses_a_port_in_use_before_starting_anything(
         )
 
 
+def test_serve_refuses_a_host_that_is_not_here(capsys: pytest.CaptureFixture[str]) -> None:
+    accepted = (
+        "accepted: an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (all)"
+    )
+    assert aurum(capsys, "serve", "--host", "192.0.2.1", "--port", "8123") == (
+        2,
+        f"error: --host: not an address of this machine (got '192.0.2.1'); {accepted}",
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["loadtest", "--twins", "10", "--local"],
+        ["study", STUDY, "--check"],
+        ["compare", STUDY],
+        ["risk", "policies"],
+        ["risk", "evaluate"],
+    ],
+)
+def test_json_file_in_a_missing_folder_is_refused_before_the_work(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    target = tmp_path / "missing" / "figures.json"
+    assert aurum(capsys, *argv, "--json", str(target)) == (
+        2,
+        f"error: --json: not a file in an existing folder (got '{target}'); accepted: a file "
+        "path, e.g. figures.json (or --json alone: print it)",
+    )
+
+
 def test_compare_refuses_a_folder_that_is_not_a_run(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
