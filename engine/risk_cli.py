@@ -47,16 +47,16 @@ def register(sub: Any) -> None:
     rs = p.add_subparsers(dest="risk_command", required=True, metavar="SUBCOMMAND")
     t = rs.add_parser("train", help="generate run-to-failure fleets and train the models")
     _common(t, TRAIN_SEEDS)
-    cliargs.add_out(t, "folder for the models and cards (default: <runs>/risk/models)")
+    _out(t, "the models and cards", "models")
     t.add_argument("--install-models", action="store_true", help=INSTALL_HELP)
-    t.add_argument("--trees", type=cliargs.whole_number(1), default=100, help="boosted trees")
+    t.add_argument("--trees", type=cliargs.whole_number(1), default=100, help="boosted trees (100)")
     t.add_argument(
         "--horizon", type=cliargs.positive_number, help="label horizon [h] (default: per kind)"
     )
     t.set_defaults(func=cmd_train)
     e = rs.add_parser("evaluate", help="the models vs the rule baseline on held-out seeds")
     _common(e, TEST_SEEDS)
-    cliargs.add_out(e, "folder for the figures and cards (default: <runs>/risk/evaluation)")
+    _out(e, "the figures and the cards with them", "evaluation")
     e.add_argument(
         "--install-models",
         action="store_true",
@@ -66,7 +66,7 @@ def register(sub: Any) -> None:
     e.set_defaults(func=cmd_evaluate)
     c = rs.add_parser("policies", help="risk-based vs other policies, cost per tonne")
     c.add_argument("--seeds", type=cliargs.whole_number(1), default=10, help="seeds 1..N (10)")
-    cliargs.add_out(c, "folder for the runs (default: <runs>/risk/policies)")
+    _out(c, "the runs", "policies")
     _outputs(c, "runs at once (2)")
     c.set_defaults(func=cmd_policies)
 
@@ -79,21 +79,44 @@ def _common(p: argparse.ArgumentParser, seeds: tuple[int, ...]) -> None:
         help="a kind (repeatable; default: all three)",
     )
     p.add_argument(
-        "--seeds", type=cliargs.whole_number(0), nargs="+", default=list(seeds), help=f"{seeds}"
+        "--seeds",
+        type=cliargs.whole_number(0),
+        nargs="+",
+        default=list(seeds),
+        help=f"seeds of the fleets ({' '.join(map(str, seeds))})",
     )
-    p.add_argument("--twins", type=cliargs.whole_number(1), default=1000, help="twins per fleet")
+    p.add_argument(
+        "--twins", type=cliargs.whole_number(1), default=1000, help="twins per fleet (1000)"
+    )
     length = p.add_mutually_exclusive_group()
     length.add_argument(
-        "--duration", type=whole_days, dest="days", help='simulated time per fleet ("120d")'
+        "--duration",
+        type=whole_days,
+        dest="days",
+        metavar="DURATION",
+        help='simulated time per fleet ("120d")',
     )
     cliargs.add_alias(length, "--days", dest="days", type=cliargs.whole_number(1))
     p.set_defaults(days=120)
     p.add_argument("--tick", default="15min", help="tick of the fleets (15min)")
-    p.add_argument("--data", type=Path, help="folder for the fleets (default: <runs>/risk/data)")
+    p.add_argument(
+        "--data",
+        type=Path,
+        help=f"folder for the fleets (default: ${cliargs.RUNS_DIR_ENV}/risk/data, or "
+        "runs/risk/data)",
+    )
     p.add_argument(
         "--models", type=Path, help="the models folder (default: the shipped twins/models/)"
     )
     _outputs(p, "fleets run at once (2)")
+
+
+def _out(p: argparse.ArgumentParser, what: str, folder: str) -> None:
+    p.add_argument(
+        "--out",
+        help=f"folder for {what} (default: ${cliargs.RUNS_DIR_ENV}/risk/{folder}, or "
+        f"runs/risk/{folder})",
+    )
 
 
 def whole_days(value: str) -> int:

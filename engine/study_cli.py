@@ -61,7 +61,11 @@ def register_compare(sub: Any) -> None:
     )
     cliargs.add_duration(p, "override the scenario files' duration")
     p.add_argument("--baseline", help="variant the others are compared to (default: the first)")
-    cliargs.add_out(p, "folder that receives compare/ (default: <runs>/studies)")
+    p.add_argument(
+        "--out",
+        help=f"folder that receives compare/ (default: ${cliargs.RUNS_DIR_ENV}/studies, or "
+        "runs/studies)",
+    )
     _common(p)
     p.set_defaults(func=cmd_compare)
 
