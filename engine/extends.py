@@ -69,7 +69,9 @@ def resolve(data: Any, file: Path, read: Any, chain: tuple[Path, ...] = ()) -> A
         )
     base = resolve(read(base_path), base_path, read, tuple(loop))
     if not isinstance(base, CommentedMap):
-        got = "an empty file" if base is None else f"a {type(base).__name__}"
+        got = {type(None): "an empty file", CommentedSeq: "a list", str: "text"}.get(
+            type(base), f"a {type(base).__name__}"
+        )
         raise ScenarioError(
             Problem(
                 f"the base scenario is {got}, not a mapping of fields",

@@ -32,6 +32,7 @@ from engine.scenario_file import (
 from engine.semantics import semantic_problems
 
 Loc = tuple[int | str, ...]
+ACCEPTED_DATA = "name:, start:, duration:, sites:, fleet:"
 
 
 def load(source: str | Path | dict[str, Any], *, file: str | None = None) -> ScenarioBase:
@@ -53,7 +54,7 @@ def check(
     if not isinstance(data, dict):
         got = "nothing (the scenario is empty)" if data is None else f"a {type(data).__name__}"
         msg = f"a scenario must be a mapping of fields, not {got}"
-        return None, [Problem(msg, file=name, accepted="name:, start:, duration:, sites:, fleet:")]
+        return None, [Problem(msg, file=name, accepted=ACCEPTED_DATA)]
     problems: list[Problem] = []
     scenario = None
     try:
@@ -76,7 +77,7 @@ def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, s
         raise ScenarioError(
             Problem(
                 f"a scenario must be a mapping of fields, not a {got}",
-                file=file or "",
+                file=file or "<scenario>",
                 accepted="a path to a .yaml file, YAML text, or a mapping",
             )
         )
@@ -84,9 +85,13 @@ def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, s
         name = file or "<scenario>"
         check_tree(source, name)
         return source, name
+    if isinstance(source, str) and not source.strip():
+        raise ScenarioError(
+            Problem("the scenario is empty", file=file or "<scenario>", accepted=ACCEPTED_DATA)
+        )
     if isinstance(source, Path) or _looks_like_a_path(source):
         path = Path(source)
-        name = file or str(source)
+        name = file or str(source) or "<scenario>"
         data = parse_yaml(read_text(path, name), name)
         _not_a_study(data, name)
         return resolve(data, path, _read_file), name
@@ -95,7 +100,7 @@ def _read(source: str | Path | dict[str, Any], file: str | None) -> tuple[Any, s
 
 def _looks_like_a_path(text: str) -> bool:
     """One line naming a file: a scenario's YAML always has a `key: value` on some line."""
-    return "\n" not in text and (text.lower().endswith(SUFFIXES) or ": " not in text)
+    return "\n" not in text.strip() and (text.lower().endswith(SUFFIXES) or ": " not in text)
 
 
 def _read_file(path: Path) -> Any:

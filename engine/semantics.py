@@ -56,15 +56,17 @@ def _fleet_problems(data: dict[str, Any]) -> Iterator[Problem]:
             accepted=f"at most {MAX_TWINS:,} twins in one scenario",
         )
     sites = {s["id"]: s for s in _sites(data) if isinstance(s, dict) and _text(s.get("id"))}
+    # a site without a text id is the model's to name: fleet entries are not blamed for it
+    unreadable = any(not (isinstance(s, dict) and _text(s.get("id"))) for s in _sites(data))
     for i, entry in enumerate(fleet):
         if not isinstance(entry, dict):
             continue
         kind = _kind(entry.get("kind"))
         site_id = entry.get("site")
-        if _text(site_id) and site_id not in sites:
+        if _text(site_id) and site_id not in sites and not unreadable:
             accepted = ", ".join(sites) or "(no sites declared)"
             yield Problem("unknown site", f"fleet[{i}].site", site_id, accepted=accepted)
-        elif kind is not None and _text(site_id):
+        elif kind is not None and _text(site_id) and site_id in sites:
             yield from _site_needs(kind, sites[site_id], i)
     for entry_at, earlier, twin in _fleet_ids(fleet).clashes:
         yield Problem(

@@ -110,7 +110,7 @@ def injection_times(path: str, inj: dict[str, Any], data: dict[str, Any]) -> Ite
             yield Problem(
                 "outside the simulated span",
                 f"{path}.{field}",
-                str(when),
+                _shown(when),
                 accepted=f"a time within {format_duration(duration)} of the start"
                 + (f" ({start.isoformat()})" if start is not None else ""),
             )
@@ -118,9 +118,13 @@ def injection_times(path: str, inj: dict[str, Any], data: dict[str, Any]) -> Ite
         yield Problem(
             "ends before it starts",
             f"{path}.until",
-            str(inj.get("until")),
-            accepted=f"a time after `at` ({inj.get('at')})",
+            _shown(inj.get("until")),
+            accepted=f"a time after `at` ({_shown(inj.get('at'))})",
         )
+
+
+def _shown(value: Any) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _offset(when: Any, start: datetime | None) -> timedelta | None:
