@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     runs_dir: Path = Field(Path("runs"), description="Folder of runs/<run-id>/")
     scenarios_dir: Path = Field(default_factory=scenarios_dir, description="Shipped scenarios")
     address: str | None = Field(None, description="Ray cluster address (None = local Ray)")
+    risk_models: dict[str, Path] = Field(
+        default_factory=dict,
+        description="Risk models requests may name besides the shipped ones: name → .onnx file "
+        '(AURUM_RISK_MODELS=\'{"truck-v2": "/srv/models/truck-v2.onnx"}\')',
+    )
     max_body_bytes: int = Field(1_000_000, ge=1, description="Largest POST body accepted")
     max_twins: int = Field(100_000, ge=1, description="Most twins in one run")
     max_duration: timedelta = Field(timedelta(days=31), description="Longest simulated span")

@@ -8,11 +8,15 @@ before any work is done for it.
 from __future__ import annotations
 
 import json
+import logging
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
@@ -25,9 +29,14 @@ from engine.errors import Problem, ScenarioError
 from engine.loader import parse_yaml
 from engine.runner import prepare
 from engine.scenario import ScenarioBase, fleet_of
+from twins.risk.model import MODELS_DIR
 
+T = TypeVar("T")
+log = logging.getLogger("aurum.api")
 REQUEST = "<request>"
 MAX_NODES = 100_000  # YAML aliases can make a small file a huge tree
+MAX_FLOW_DEPTH = 64
+_BRACKETS = re.compile(r"[\[\]{}]")
 LIVE_EPOCH = timedelta(minutes=1)  # real-time runs default to fine epochs for smooth views
 
 
@@ -58,7 +67,16 @@ def from_name(name: str, settings: Settings) -> ScenarioBase:
         raise UnknownScenarioError(
             Problem("no shipped scenario of that name", "scenario", name, accepted=accepted)
         )
-    return engine.load(catalogue[name], file=f"{name}.yaml")
+    path = catalogue[name]
+    stat = path.stat()
+    return _load_shipped(path, f"{name}.yaml", stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=128)
+def _load_shipped(path: Path, file: str, mtime_ns: int, size: int) -> ScenarioBase:
+    """A shipped scenario, read again only when its file changes (scenarios are frozen; a
+    base it extends is not watched: the catalogue is read-only while the server runs)."""
+    return engine.load(path, file=file)
 
 
 def parse(body: bytes, content_type: str) -> Any:
@@ -67,6 +85,7 @@ def parse(body: bytes, content_type: str) -> Any:
         text = body.decode("utf-8")
         if "json" in content_type:
             return json.loads(text)
+        _check_flow_depth(text)
         return parse_yaml(text, REQUEST)
     except UnicodeDecodeError:
         raise ScenarioError(Problem("the body is not UTF-8 text", file=REQUEST)) from None
@@ -74,6 +93,20 @@ def parse(body: bytes, content_type: str) -> Any:
         raise ScenarioError(Problem("the body is nested too deeply", file=REQUEST)) from None
     except ValueError as e:
         raise ScenarioError(Problem(f"not valid JSON: {e}", file=REQUEST)) from None
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse deeply nested [ and { before YAML sees them: its parser takes seconds per
+    thousand unclosed brackets (a 10 kB body held a worker 11 s). Brackets inside quotes count
+    too; no scenario comes near the limit either way."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > MAX_FLOW_DEPTH:
+            accepted = f"at most {MAX_FLOW_DEPTH} nested [ ] and {{ }}"
+            raise ScenarioError(
+                Problem("the body is nested too deeply", file=REQUEST, accepted=accepted)
+            )
 
 
 def from_request(data: Any, query: Overrides, settings: Settings) -> Launch:
@@ -117,7 +150,47 @@ def from_data(data: Any, settings: Settings) -> ScenarioBase:
         raise ScenarioError(Problem(msg, file=REQUEST, accepted=accepted))
     _check_size(data)
     _check_twins(_raw_twins(data), settings)
-    return engine.load(data, file=REQUEST)
+    _name_models(data, settings)
+    return guarded(lambda: engine.load(data, file=REQUEST))
+
+
+def guarded(make: Callable[[], T], path: str = "") -> T:
+    """`make()`, with an exception the scenario checks let through refused as the request's
+    mistake (422, logged for the operator) instead of answered with a 500."""
+    try:
+        return make()
+    except (ArithmeticError, ValueError, TypeError, RecursionError) as e:
+        log.warning("a request's scenario escaped the checks", exc_info=e)
+        msg = f"the scenario cannot be run as given ({type(e).__name__}: {str(e)[:120]})"
+        raise ScenarioError(Problem(msg, path, file=REQUEST)) from None
+
+
+def model_names(settings: Settings) -> dict[str, Path]:
+    """Risk models a request may name: the shipped ones (by kind) and AURUM_RISK_MODELS."""
+    return {p.stem: p for p in sorted(MODELS_DIR.glob("*.onnx"))} | dict(settings.risk_models)
+
+
+def _name_models(data: dict[str, Any], settings: Settings) -> None:
+    """Replace each `risk.models` name by its file; refuse anything else, paths above all.
+
+    A request must not name files on the server: the answer would tell whether they exist.
+    """
+    risk = data.get("risk")
+    models = risk.get("models") if isinstance(risk, dict) else None
+    if not isinstance(models, dict):
+        return  # none named, or the wrong shape: the scenario checks say so
+    names = model_names(settings)
+    accepted = f"one of {', '.join(names) or '(none)'} (the server's models, by name)"
+    problems = []
+    for kind, name in models.items():
+        if isinstance(name, str) and name in names:
+            models[kind] = str(names[name])
+        else:
+            shown = name if isinstance(name, str | int | float | bool) else None
+            msg = "not a risk model this server offers (a request names a model, not a file)"
+            problems.append(Problem(msg, f"risk.models.{kind}", shown, REQUEST, accepted=accepted))
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _check_size(data: Any) -> None:
@@ -155,7 +228,7 @@ def build(sc: ScenarioBase, o: Overrides, settings: Settings) -> Launch:
     epoch = o.epoch
     if o.speed is not None and epoch is None:
         epoch = format_duration(max(sc.tick, LIVE_EPOCH // sc.tick * sc.tick))
-    sc = prepare(sc, o.seed, o.duration, epoch)
+    sc = guarded(lambda: prepare(sc, o.seed, o.duration, epoch))
     counts = twin_counts(sc)
     _check_twins(sum(counts.values()), settings)
     _check_duration(sc, settings)

@@ -54,6 +54,7 @@ def create_app(
     app.state.settings = settings
     app.state.manager = manager
     app.state.metrics = Metrics(manager)
+    app.add_middleware(errors.CatchAll)  # inside the timing, so a 500 is counted as one
     app.add_middleware(TimingMiddleware, metrics=app.state.metrics)
     errors.install(app)
     for module in (runs, state, history, stream, system, dashboard):

@@ -15,7 +15,7 @@ from typing import Any
 
 import engine
 from api.config import Settings
-from api.errors import BusyError, ConflictError, RunNotFoundError
+from api.errors import BusyError, ConflictError, RunNotFoundError, UnreadableRunError
 from api.launch import Launch
 from api.live import LiveRun
 from api.models import RUN_ID_PATTERN
@@ -33,7 +33,7 @@ class RunManager:
         self.runs_dir = Path(settings.runs_dir)
         self.starter: Starter = starter or engine.start
         self._live: dict[str, LiveRun] = {}
-        self._stored: dict[str, tuple[int, StoredRun]] = {}
+        self._stored: dict[str, tuple[int, StoredRun | UnreadableRunError]] = {}
         self._lock = threading.Lock()
         self._starting = threading.Lock()
 
@@ -74,30 +74,37 @@ class RunManager:
             return [r for r in self._live.values() if not r.finished]
 
     def get(self, run_id: str) -> RunView:
-        """The run of that id, live or stored; RunNotFoundError otherwise."""
+        """The run of that id, live or stored; RunNotFoundError, or UnreadableRunError for a
+        folder whose manifest this server cannot read."""
         with self._lock:
             live = self._live.get(run_id)
         if live is not None:
             return live
         run = self._stored_run(run_id) if _RUN_ID.match(run_id) else None
+        if isinstance(run, UnreadableRunError):  # a fresh one: a cached error's traceback grows
+            raise UnreadableRunError(run.run_id, run.reason)
         if run is None:
             raise RunNotFoundError(Problem("no run of that id", "run_id", run_id))
         return run
 
-    def _stored_run(self, run_id: str) -> StoredRun | None:
+    def _stored_run(self, run_id: str) -> StoredRun | UnreadableRunError | None:
+        """The run in that folder; its error if it is not readable; None if no such folder."""
         folder = self.runs_dir / run_id
         try:
             stamp = (folder / "manifest.json").stat().st_mtime_ns
         except OSError:
-            return None
+            if not folder.is_dir():
+                return None
+            return UnreadableRunError(run_id, "no manifest.json (not a run, or not started yet)")
         with self._lock:
             hit = self._stored.get(run_id)
         if hit is not None and hit[0] == stamp:
             return hit[1]
+        run: StoredRun | UnreadableRunError
         try:
             run = StoredRun(folder)
-        except (OSError, ValueError, KeyError):  # a half-written or foreign manifest
-            return None
+        except UnreadableRunError as e:  # a half-written or foreign manifest: kept, as a reason
+            run = e
         with self._lock:
             self._stored[run_id] = (stamp, run)
             while len(self._stored) > STORED_CACHE:  # the oldest looked-up runs go first
@@ -105,16 +112,31 @@ class RunManager:
         return run
 
     def all(self) -> list[RunView]:
-        """Every run: this server's, then those on disk, newest first by id stamp."""
+        """Every readable run: this server's, then those on disk, newest first by id stamp."""
+        return self.scan()[0]
+
+    def scan(self) -> tuple[list[RunView], list[UnreadableRunError]]:
+        """Every readable run (newest first by id stamp), and why each unreadable folder is."""
         with self._lock:
             runs: dict[str, RunView] = dict(self._live)
-        if self.runs_dir.is_dir():
-            for folder in self.runs_dir.iterdir():
-                if folder.name not in runs and _RUN_ID.match(folder.name):
-                    stored = self._stored_run(folder.name)
-                    if stored is not None:
-                        runs[folder.name] = stored
-        return sorted(runs.values(), key=_newest_first, reverse=True)
+        unreadable: list[UnreadableRunError] = []
+        for name in self._folders():
+            if name in runs:
+                continue
+            stored = self._stored_run(name)
+            if isinstance(stored, UnreadableRunError):
+                unreadable.append(stored)
+            elif stored is not None:
+                runs[name] = stored
+        unreadable.sort(key=lambda e: e.run_id)
+        return sorted(runs.values(), key=_newest_first, reverse=True), unreadable
+
+    def _folders(self) -> list[str]:
+        """Names of the folders under the runs folder that could be run ids."""
+        try:
+            return [f.name for f in self.runs_dir.iterdir() if _RUN_ID.match(f.name) and f.is_dir()]
+        except OSError:  # no runs folder yet, or not readable: no stored runs
+            return []
 
     def cancel(self, run_id: str) -> LiveRun:
         run = self.get(run_id)

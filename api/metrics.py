@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.manager import RunManager
 
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
-STATUSES = ("starting", "running", "done", "cancelled", "failed")
+STATUSES = ("starting", "running", "done", "cancelled", "interrupted", "failed")
 
 
 class RunCollector(Collector):
@@ -29,16 +29,23 @@ class RunCollector(Collector):
             "aurum_twin_ticks_per_second", "Twin-ticks per second of a live run", labels=["run_id"]
         )
         total = 0.0
-        for run in self.manager.all():
+        runs_now, unreadable = self.manager.scan()
+        for run in runs_now:
             p = run.progress()
-            counts[p["status"]] = counts.get(p["status"], 0) + 1
+            status = p["status"] if p["status"] in counts else "failed"  # as GET /runs shows it
+            counts[status] += 1
             if run.live and not run.finished:
                 rate.add_metric([run.run_id], float(p["twin_ticks_per_s"]))
                 total += float(p["twin_ticks_per_s"])
         runs = GaugeMetricFamily("aurum_runs", "Runs known to this server", labels=["status"])
-        for status, n in counts.items():
-            runs.add_metric([status], n)
+        for name, n in counts.items():
+            runs.add_metric([name], n)
         yield runs
+        yield GaugeMetricFamily(
+            "aurum_runs_unreadable",
+            "Folders in the runs folder that are not readable runs",
+            len(unreadable),
+        )
         yield rate
         yield GaugeMetricFamily(
             "aurum_twin_ticks_per_second_total", "Twin-ticks per second, all live runs", total

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-RunStatus = Literal["starting", "running", "done", "cancelled", "failed"]
+RunStatus = Literal["starting", "running", "done", "cancelled", "interrupted", "failed"]
 GroupBy = Literal["twin", "kind", "site", "scope"]
 GwpSet = Literal["AR6", "AR5", "AR4"]
 DURATION_PATTERN = r"^\s*\d+(\.\d+)?\s*(s|min|h|d|w)\s*$"
@@ -83,9 +83,19 @@ class RunPublic(BaseModel):
     error: str = ""
 
 
+class UnreadableRunPublic(BaseModel):
+    """A folder in the runs folder that is not a readable run, and why."""
+
+    run_id: str = Field(description="The folder's name")
+    reason: str
+
+
 class RunList(BaseModel):
     total: int
     runs: list[RunPublic]
+    unreadable: list[UnreadableRunPublic] = Field(
+        [], description="Folders whose manifest.json this server cannot read (not counted)"
+    )
 
 
 class ScenarioPublic(BaseModel):

@@ -19,7 +19,7 @@ from api.models import (
 from api.views import RunView
 
 RISK_CHANNELS = ("risk", "risk_score", "failure_risk")
-STATUSES = ("starting", "running", "done", "cancelled", "failed")
+STATUSES = ("starting", "running", "done", "cancelled", "interrupted", "failed")
 
 
 def run_public(run: RunView) -> RunPublic:

@@ -6,28 +6,32 @@ answers per snapshot `version` (`memo`), so a busy endpoint computes each answer
 
 from __future__ import annotations
 
+import logging
 import threading
+import zipfile
 from collections.abc import Callable, Hashable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import pyarrow as pa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 import engine
-from api.errors import ConflictError
-from api.tables import TableCache, part_files, read
+from api.errors import ConflictError, UnreadableRunError
+from api.tables import TableCache, part_files, read, utc
 from engine.durations import parse_duration
 from engine.errors import AurumError, Problem
 from engine.fleetstate import FleetState
 from engine.fleetstate import load as load_state
-from engine.manifest import read_manifest
+from engine.manifest import ManifestError, read_manifest
 from engine.plan import build_plan
 from engine.runloop import STATE_FILE
 
 T = TypeVar("T")
+log = logging.getLogger("aurum.api")
 MEMO_SIZE = 5_000
 PROGRESS_DEFAULTS: dict[str, Any] = {
     "status": "failed",
@@ -117,35 +121,111 @@ class RunView:
 
 def scenario_info(scenario: dict[str, Any], speed: float | None) -> dict[str, Any]:
     """Name, twin count and simulated span of a resolved scenario (as in manifest.json)."""
-    start = datetime.fromisoformat(scenario["start"]).astimezone(UTC)
-    span: timedelta = parse_duration(scenario["duration"])
-    twins = sum(int(e.get("count") or 1) for e in scenario.get("fleet", []))
+    sc = StoredScenario.model_validate(scenario)
+    start = utc(sc.start)
+    span: timedelta = parse_duration(sc.duration)
     return {
-        "scenario": scenario["name"],
-        "twins": twins,
+        "scenario": sc.name,
+        "twins": sum(e.count or 1 for e in sc.fleet),
         "speed": speed,
         "sim_start": start,
         "sim_end": start + span,
     }
 
 
+class _Lenient(BaseModel):
+    """A part of someone else's manifest.json: the fields the API shows, each checked."""
+
+    model_config = ConfigDict(extra="ignore", allow_inf_nan=False)
+
+
+Count = Annotated[int, Field(ge=0, lt=2**63)]
+Seconds = Annotated[float, Field(ge=0)]
+
+
+class StoredEntry(_Lenient):
+    count: Count | None = None
+
+
+class StoredScenario(_Lenient):
+    name: str
+    start: datetime
+    duration: str
+    fleet: list[StoredEntry] = []
+
+
+class StoredExecution(_Lenient):
+    speed: Annotated[float, Field(gt=0)] | None = None
+
+
+class StoredProgress(_Lenient):
+    status: str | None = None
+    epochs_done: Count = 0
+    n_epochs: Count = 0
+    sim_time: datetime | Literal[""] = ""
+    twin_ticks: Count = 0
+    elapsed_s: Seconds = 0.0
+    twin_ticks_per_s: Seconds = 0.0
+    error: str = ""
+
+
+class StoredManifest(_Lenient):
+    scenario: dict[str, Any]
+    status: str | None = None
+    progress: StoredProgress | None = None
+    execution: StoredExecution | None = None
+
+
+def checked(manifest: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(info, progress) of a stored run; ValueError or OverflowError naming the bad field."""
+    m = StoredManifest.model_validate(manifest)
+    try:
+        info = scenario_info(m.scenario, m.execution.speed if m.execution else None)
+    except ValidationError as e:
+        raise ValueError(_first(e, "scenario.")) from None
+    except ValueError as e:
+        raise ValueError(f"scenario.duration: {e}") from None
+    except OverflowError:
+        raise OverflowError("scenario: its end is past the year 9999") from None
+    p = PROGRESS_DEFAULTS | (m.progress or StoredProgress()).model_dump(exclude_unset=True)
+    p["status"] = m.status or p["status"]
+    p["sim_time"] = p["sim_time"] or info["sim_start"]
+    return info, p
+
+
+def _first(e: ValidationError, prefix: str = "") -> str:
+    """One line for the first thing pydantic found wrong: where and what."""
+    err = e.errors(include_url=False)[0]
+    where = prefix + ".".join(str(x) for x in err["loc"])
+    return f"{where}: {err['msg']}" if where else str(err["msg"])
+
+
 class StoredRun(RunView):
-    """A run found on disk: manifest.json, Parquet tables and fleet_state.npz."""
+    """A run found on disk: manifest.json, Parquet tables and fleet_state.npz.
+
+    The manifest is read and checked at once, so a foreign or corrupt one is refused here
+    (UnreadableRunError, with the reason) instead of failing each answer later.
+    """
 
     def __init__(self, run_dir: Path) -> None:
         super().__init__(run_dir.name, run_dir)
-        self.manifest = read_manifest(run_dir)
+        try:
+            self.manifest = read_manifest(run_dir)
+            self._info, self._progress = checked(self.manifest)
+            return
+        except ManifestError as e:
+            why = e.problems[0].message
+        except ValidationError as e:
+            why = _first(e)
+        except (ValueError, OverflowError) as e:
+            why = str(e)
+        raise UnreadableRunError(self.run_id, f"manifest.json: {why}")
 
     def info(self) -> dict[str, Any]:
-        speed = (self.manifest.get("execution") or {}).get("speed")
-        return scenario_info(self.manifest["scenario"], speed)
+        return dict(self._info)
 
     def progress(self) -> dict[str, Any]:
-        p = PROGRESS_DEFAULTS | (self.manifest.get("progress") or {})
-        p["status"] = self.manifest.get("status") or p["status"]
-        if not p["sim_time"]:
-            p["sim_time"] = self.manifest["scenario"]["start"]
-        return p
+        return dict(self._progress)
 
     @cached_property
     def state(self) -> FleetState:
@@ -162,7 +242,9 @@ class StoredRun(RunView):
         try:
             plan = build_plan(engine.load(self.manifest["scenario"], file="manifest.json"))
             return load_state(plan, path)
-        except (AurumError, KeyError, ValueError, OSError) as e:
+        except (AurumError, KeyError, ValueError, TypeError, ArithmeticError, OSError, EOFError,
+                zipfile.BadZipFile) as e:  # fmt: skip
+            log.warning("run %s: saved state unreadable", self.run_id, exc_info=e)
             msg = f"the saved state cannot be read by this version ({type(e).__name__})"
             raise ConflictError(Problem(msg, "run_id", self.run_id)) from None
 

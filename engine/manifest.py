@@ -12,6 +12,8 @@ from typing import Any
 
 import psutil
 
+from engine.errors import Problem, RunError
+
 PACKAGES = ("aurum-twin", "numpy", "scipy", "pydantic", "pyarrow", "ray", "iapws", "onnxruntime")
 
 
@@ -64,5 +66,33 @@ def mark_status(run_dir: Path, status: str) -> dict[str, Any] | None:
     return dict(doc["progress"])
 
 
+class ManifestError(RunError, ValueError):
+    """A manifest.json that cannot be read as one (missing, not UTF-8, not JSON, not an object).
+
+    A ValueError too, so callers that catch ValueError (a half-written file) keep working.
+    """
+
+
 def read_manifest(run_dir: Path) -> dict[str, Any]:
-    return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    """The run's manifest as a JSON object; ManifestError naming the file and why otherwise."""
+    path = run_dir / "manifest.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _unreadable(path, "no manifest.json (not a run folder)") from None
+    except OSError as e:
+        raise _unreadable(path, f"cannot be read: {e.strerror or type(e).__name__}") from None
+    except UnicodeDecodeError:
+        raise _unreadable(path, "not UTF-8 text") from None
+    except RecursionError:
+        raise _unreadable(path, "nested too deeply") from None
+    except ValueError as e:  # json.JSONDecodeError, or a number too long to convert
+        raise _unreadable(path, f"not valid JSON: {e}") from None
+    if not isinstance(doc, dict):
+        raise _unreadable(path, f"not a JSON object (a {type(doc).__name__})")
+    return doc
+
+
+def _unreadable(path: Path, why: str) -> ManifestError:
+    accepted = "a run folder written by `aurum run` or the API"
+    return ManifestError(Problem(why, file=str(path), accepted=accepted))

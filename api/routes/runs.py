@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from api import launch
 from api.config import Settings
 from api.deps import ManagerDep, ReadAccess, RunDep, RunId, SettingsDep, WriteAccess
+from api.describe import describe
 from api.models import (
     DURATION_PATTERN,
     ErrorPublic,
@@ -17,6 +18,7 @@ from api.models import (
     RunList,
     RunPublic,
     ScenarioPublic,
+    UnreadableRunPublic,
 )
 from api.present import run_public
 from engine.durations import format_duration
@@ -96,9 +98,14 @@ def list_runs(
     offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> RunList:
-    """This server's runs and those found in the runs folder, newest first."""
-    runs = manager.all()
-    return RunList(total=len(runs), runs=[run_public(r) for r in runs[offset : offset + limit]])
+    """This server's runs and those found in the runs folder, newest first; folders that are
+    not readable runs are listed apart, each with the reason."""
+    runs, bad = manager.scan()
+    return RunList(
+        total=len(runs),
+        runs=[run_public(r) for r in runs[offset : offset + limit]],
+        unreadable=[UnreadableRunPublic(run_id=e.run_id, reason=e.reason) for e in bad],
+    )
 
 
 @router.get("/runs/{run_id}", dependencies=ReadAccess, responses=ERRORS)
@@ -130,6 +137,6 @@ def list_scenarios(settings: SettingsDep) -> list[ScenarioPublic]:
         twins = sum(launch.twin_counts(sc).values())
         duration = format_duration(sc.duration)
         out.append(
-            ScenarioPublic(name=name, description=sc.description, twins=twins, duration=duration)
+            ScenarioPublic(name=name, description=describe(sc), twins=twins, duration=duration)
         )
     return out

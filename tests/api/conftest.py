@@ -18,8 +18,11 @@ import pytest
 import engine
 import esg
 from api.config import Settings
+from api.launch import Launch
 from api.main import create_app
+from api.views import PROGRESS_DEFAULTS, RunView
 from engine.loader import load
+from engine.plan import build_plan
 from tests.conftest import SCENARIOS
 
 warnings.filterwarnings("ignore", message=".*httpx.*")
@@ -160,3 +163,45 @@ def wait_for(client: TestClient, run_id: str, done: Any, timeout: float = 60.0) 
         if done(run) or time.monotonic() > end:
             return run
         time.sleep(0.1)
+
+
+class PlannedRun(RunView):
+    """What POST /runs answers for a request the app accepted, without starting it: the run is
+    planned (`build_plan`, the engine's own last check before actors start) and kept."""
+
+    live = True
+
+    def __init__(self, job: Launch, runs_dir: Path) -> None:
+        self.job, self.plan = job, build_plan(job.scenario)
+        super().__init__(f"{self.plan.name}-planned", runs_dir / "planned")
+
+    @property
+    def finished(self) -> bool:
+        return False
+
+    def info(self) -> dict[str, Any]:
+        t = self.plan.timing
+        end = t.start + timedelta(seconds=t.total_ticks * t.tick_s)
+        twins = len(self.plan.twin_ids())
+        return {"scenario": self.plan.name, "twins": twins, "speed": self.job.speed,
+                "sim_start": t.start, "sim_end": end}  # fmt: skip
+
+    def progress(self) -> dict[str, Any]:
+        t = self.plan.timing
+        n_epochs = -(-t.total_ticks // t.epoch_ticks)
+        return PROGRESS_DEFAULTS | {"status": "starting", "n_epochs": n_epochs, "sim_time": t.start}
+
+
+@pytest.fixture
+def planning(tmp_path: Path) -> Iterator[tuple[TestClient, list[PlannedRun]]]:
+    """A client whose accepted runs are planned, not started (no Ray), and the list of them."""
+    app = create_app(make_settings(tmp_path, max_twins=50, max_duration="2d"))
+    planned: list[PlannedRun] = []
+
+    def start(job: Launch) -> PlannedRun:
+        planned.append(PlannedRun(job, tmp_path))
+        return planned[-1]
+
+    app.state.manager.start = start
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c, planned

@@ -142,7 +142,7 @@ def test_yaml_alias_bomb_is_refused(client: TestClient) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 8)]
     status, body = _post(client, "\n".join(lines) + "\n")
-    assert status == 422 and "too large" in body["detail"]
+    assert status == 422 and "too many values" in body["detail"], body
 
 
 def test_too_many_live_runs(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -171,3 +171,17 @@ def test_unknown_runs(client: TestClient, stored_id: str) -> None:
 def test_shipped_scenarios_are_listed(client: TestClient) -> None:
     names = {s["name"]: s for s in client.get("/scenarios").json()}
     assert names["demo"]["twins"] == 3 and names["demo"]["duration"] == "7d"
+
+
+def test_the_catalogue_describes_what_each_scenario_runs(client: TestClient) -> None:
+    """Failure scenarios extend the week-long demo but run 3 days: the text says 3 days."""
+    names = {s["name"]: s for s in client.get("/scenarios").json()}
+    assert names["demo"]["description"] == (
+        "1 week of 1 truck, 1 mill, 1 boiler at antofagasta (CL)."
+    )
+    tyres = names["failures/truck-tyres"]
+    assert tyres["duration"] == "3d" and tyres["description"] == (
+        "3 days of 1 truck, 1 mill, 1 boiler at antofagasta (CL); injected: tyres on TRUCK-21."
+    )
+    assert "week" not in " ".join(s["description"] for n, s in names.items() if n != "demo")
+    assert names["policies/time-based"]["description"].endswith("; maintenance: time-based.")
