@@ -8,6 +8,7 @@ It is pinned to the driver's node so that the run's files land where the user as
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import os
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import numpy as np
+import psutil
 import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
@@ -45,11 +47,17 @@ def connect(address: str | None = None) -> int:
     if not ray.is_initialized():
         address = address or os.environ.get("RAY_ADDRESS") or None
         quiet_ray_logger()
+        began = time.perf_counter()
         try:
             _init(address)
         except Exception as e:  # any failure to join is about the address or its token
             raise _join_error(address, e) from None
+        STARTUP["ray_init_s"] = round(time.perf_counter() - began, 3)
     return int(ray.cluster_resources().get("CPU", 1))
+
+
+# When this process's Ray and the run's actors started (for the manifest: where a start goes).
+STARTUP: dict[str, float] = {}
 
 
 def _init(address: str | None) -> None:
@@ -179,7 +187,12 @@ class _ShardActor:
     def __init__(
         self, plan: FleetPlan, spec: ShardSpec, state: dict[str, Any] | None = None
     ) -> None:
-        self.shard = make_shard(plan, spec)
+        self.began = time.time()  # the worker has started and imported this module
+        # Arrays from Ray's object store are read-only, and numba compiles (and caches) a
+        # kernel per argument type: writable copies share the kernels a local run or
+        # `engine.precompile` compiled, instead of compiling a read-only variant here.
+        self.shard = make_shard(copy.deepcopy(plan), spec)
+        self.built = time.time()
         self.timers = instrument(self.shard)
         if state is not None:
             self.shard.load_state_dict(state)
@@ -204,6 +217,9 @@ class _ShardActor:
             "node": ray.get_runtime_context().get_node_id(),
             "host": socket.gethostname(),
             "twins": self.shard.n,
+            "process_started": psutil.Process().create_time(),
+            "init_began": self.began,
+            "built": self.built,
         }
 
     def stats(self) -> dict[str, Any]:
@@ -374,6 +390,7 @@ class _Coordinator:
         checkpoint_every: int = 0,
         resume: bool = False,
     ) -> None:
+        self.began = time.time()
         self.loop = RunLoop(plan, Path(run_dir), speed, checkpoint_every)
         self.plan = plan
         self.manifest = manifest
@@ -404,7 +421,32 @@ class _Coordinator:
             "run_dir": str(self.loop.run_dir.resolve()),
             "shard_nodes": [i["node"] for i in self.pool.info],
             "start_epoch": self.loop.start_epoch,
+            "startup": self._startup(),
         }
+
+    def _startup(self) -> dict[str, Any]:
+        """When the coordinator and each shard actor started, were ready and built their shard
+        (seconds since the driver launched the coordinator), also put in the manifest."""
+        assert self.pool is not None
+        execution = self.manifest.setdefault("execution", {})
+        startup: dict[str, Any] = execution.setdefault("startup", {})
+        t0 = float(startup.get("launched_at", self.began))
+
+        def since(t: float) -> float:
+            return round(t - t0, 3)
+
+        startup["coordinator_ready_s"] = since(self.began)
+        startup["shard_actors"] = [
+            {
+                "kind": spec.kind,
+                "process_started_s": since(i["process_started"]),
+                "ready_s": since(i["init_began"]),
+                "built_s": since(i["built"]),
+            }
+            for i, spec in zip(self.pool.info, self.plan.shards, strict=True)
+        ]
+        startup["actors_ready_s"] = since(time.time())
+        return startup
 
     def run(self, timings: dict[str, float]) -> dict[str, Any]:
         """Run to the end; `timings` measured by the driver go into the manifest."""
@@ -467,6 +509,8 @@ def start_coordinator(
     than write its files on another machine. Ray's log records go to the run's `ray.log`.
     """
     log_to(run_dir)
+    startup = manifest.setdefault("execution", {}).setdefault("startup", {})
+    startup.update(STARTUP, launched_at=time.time())
     here = ray.get_runtime_context().get_node_id()
     strategy = NodeAffinitySchedulingStrategy(node_id=here, soft=False)
     return Coordinator.options(scheduling_strategy=strategy).remote(
