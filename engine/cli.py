@@ -297,7 +297,7 @@ def interrupted(e: KeyboardInterrupt) -> None:
     from engine.runloop import RunInterrupted
 
     if not isinstance(e, RunInterrupted):
-        err.print("interrupted before the run started: nothing was written", highlight=False)
+        err.print("interrupted while the run was starting: no epoch was simulated")
         return
     folder = shlex.quote(str(e.run_dir))
     where = f"after epoch {e.epochs_done}/{e.n_epochs}" if e.n_epochs else "before its first epoch"
