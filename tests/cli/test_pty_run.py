@@ -43,7 +43,7 @@ def test_run_on_ray_in_a_terminal(terminal: Terminal, tmp_path: Path) -> None:
     assert (doc["status"], doc["execution"]["backend"]) == ("done", "ray")
 
 
-def test_ctrl_c_marks_the_run_and_its_resume_line_completes_it(
+def test_ctrl_c_marks_the_run_and_its_resume_line_continues_it(
     terminal: Terminal, tmp_path: Path
 ) -> None:
     # 12 one-hour epochs paced at 2 simulated hours a second, a checkpoint every 2 epochs
@@ -66,7 +66,18 @@ def test_ctrl_c_marks_the_run_and_its_resume_line_completes_it(
     assert line is not None and line.group(0) == f"aurum resume {run}", screen
     assert (run / "production").is_dir() and any((run / "production").iterdir())
 
+    # the resumed run keeps its pace; Ctrl-C stops it too, and its own line goes on
     terminal.type(line.group(0))  # typed as printed
+    terminal.wait_for(rf"resuming {re.escape(str(run))} after epoch \d+")
+    terminal.wait_for(r"epoch (9|10)/12")
+    terminal.interrupt()
+    code, screen = terminal.finish()
+    assert code == 130, screen
+    assert manifest(run)["status"] == "interrupted"
+    again = re.search(r"aurum resume \S+", screen)
+    assert again is not None and again.group(0) == line.group(0), screen
+
+    terminal.type(again.group(0))
     code, screen = terminal.finish()
     assert code == 0, screen
     assert f"resuming {run} after epoch" in screen
@@ -74,5 +85,6 @@ def test_ctrl_c_marks_the_run_and_its_resume_line_completes_it(
     doc = manifest(run)
     assert (doc["status"], doc["progress"]["epochs_done"]) == ("done", 12)
     assert doc["resumed"][0]["from_epoch"] in range(2, stopped + 1, 2)
+    assert len(doc["resumed"]) == 2 and doc["resumed"][1]["from_epoch"] >= 8
     # one production row per twin and epoch: none lost, none twice
     assert doc["tables"]["production"] == 12 * 3
