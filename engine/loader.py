@@ -6,6 +6,7 @@ import difflib
 import types
 import typing
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -143,13 +144,17 @@ def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Probl
             Problem(
                 " or ".join(dict.fromkeys(msgs)),
                 path=path,
-                value=value if found else None,
+                value=_shown(value) if found else None,
                 file=file or name,
                 line=line,
                 accepted=accepted,
             )
         )
     return out
+
+
+def _shown(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 PATTERN_HELP = {

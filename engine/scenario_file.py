@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,8 @@ MAX_FILE_BYTES = 10 * 2**20
 MAX_NODES = 1_000_000  # values in the expanded tree; a 1M-twin fleet needs a few (`count:`)
 MAX_NESTING = 32  # a scenario's deepest field is about 6 levels down
 # C0 controls but tab, newline and carriage return; DEL; C1 controls. YAML forbids them in a file.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+# Unpaired surrogates ("\\ud800" escapes) cannot be written to a table or a manifest.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff]")
 
 
 def read_text(path: Path, name: str) -> str:
@@ -81,10 +83,13 @@ def parse_yaml(text: str, name: str) -> Any:
     bad = _CONTROL.search(text)
     if bad is not None:
         at = text.count("\n", 0, bad.start()) + 1
-        msg = f"control character U+{ord(bad.group()):04X} in the text"
-        raise ScenarioError(Problem(msg, file=name, line=at, accepted="printable text"))
+        raise ScenarioError(
+            Problem(_unprintable(bad.group()), file=name, line=at, accepted="printable text")
+        )
     try:
-        data = YAML(typ="rt").load(io.StringIO(text))
+        with warnings.catch_warnings():  # a reused anchor is legal YAML: no warning on screen
+            warnings.simplefilter("ignore")
+            data = YAML(typ="rt").load(io.StringIO(text))
     except MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         where = mark.line + 1 if mark is not None else None
@@ -141,9 +146,13 @@ def value_problems(data: Any) -> list[Problem]:
         elif isinstance(node, str) and _CONTROL.search(node):
             bad = _CONTROL.search(node)
             assert bad is not None
-            msg = f"control character U+{ord(bad.group()):04X} in the text"
-            out.append(Problem(msg, path, node, accepted="printable text"))
+            out.append(Problem(_unprintable(bad.group()), path, node, accepted="printable text"))
     return sorted(out, key=lambda p: p.path)
+
+
+def _unprintable(char: str) -> str:
+    what = "unpaired surrogate" if 0xD800 <= ord(char) <= 0xDFFF else "control character"
+    return f"{what} U+{ord(char):04X} in the text"
 
 
 def _join(path: str, key: Any) -> str:
