@@ -36,7 +36,8 @@ def cells(p: dict[str, Any], unit: str = "epoch") -> dict[str, str]:
     """The display's text for one progress dict: count, simulated time and rate."""
     done, total = _count(p.get("epochs_done")), _count(p.get("n_epochs"))
     count = f"{unit} {'-' if done is None else done}/{total if total else '-'}"
-    sim = str(p.get("sim_time") or "-")[:16].replace("T", " ")
+    # before the first report (Ray and the actors starting) there is no simulated time yet
+    sim = str(p.get("sim_time") or "starting")[:16].replace("T", " ")
     rate = p.get("twin_ticks_per_s")
     fast = isinstance(rate, int | float) and math.isfinite(rate) and rate > 0
     return {"count": count, "sim": sim, "rate": f"{rate:,.0f} twin-ticks/s" if fast else ""}

@@ -277,3 +277,52 @@ def test_the_rate_line_says_what_it_measures() -> None:
         local.footer()
         == "6 simulated hours in 3.0 s wall (start 1.6 s; loop 1.4 s at 761 twin-ticks/s)"
     )
+
+
+def test_the_progress_display_takes_a_total_not_known_yet() -> None:
+    """The crash of `make demo` in a terminal: a column formatted a total still None."""
+    import io
+
+    from rich.console import Console
+
+    from engine.progress import cells, progress_display
+
+    screen = Console(file=io.StringIO(), force_terminal=True, width=120, color_system=None)
+    with progress_display(False, screen) as show:
+        assert show is not None
+        for p in (
+            {},
+            {"status": "starting", "n_epochs": None, "epochs_done": None},
+            {"n_epochs": 0, "epochs_done": 0, "sim_time": None, "twin_ticks_per_s": float("nan")},
+            {
+                "n_epochs": 4,
+                "epochs_done": 4,
+                "sim_time": "2026-01-05T04:00:00+00:00",
+                "twin_ticks_per_s": 1234.4,
+            },
+        ):
+            show(p)
+    text = screen.file.getvalue()
+    assert "sim starting" in text and "epoch -/-" in text
+    assert "sim 2026-01-05 04:00" in text and "epoch 4/4 1,234 twin-ticks/s" in text
+    assert cells({"epochs_done": 1, "n_epochs": 40}, unit="run")["count"] == "run 1/40"
+    with progress_display(True, screen) as show:
+        assert show is None  # quiet: nothing to poll
+
+
+def test_progress_in_a_log_is_a_line_per_tenth() -> None:
+    import io
+
+    from rich.console import Console
+
+    from engine.progress import progress_display
+
+    log = Console(file=io.StringIO(), force_terminal=False, width=120)
+    with progress_display(False, log) as show:
+        assert show is not None
+        show({"n_epochs": None})  # nothing to say yet
+        for done in range(21):
+            show({"epochs_done": done, "n_epochs": 20, "sim_time": "2026-01-05T00:00"})
+    lines = log.file.getvalue().splitlines()
+    assert lines[0] == "epoch 0/20  sim 2026-01-05 00:00" and len(lines) == 11
+    assert lines[-1].startswith("epoch 20/20")
