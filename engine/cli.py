@@ -307,7 +307,10 @@ def interrupted(e: KeyboardInterrupt) -> None:
         markup=False,
         highlight=False,
     )
-    ck = latest(e.run_dir) if e.run_dir.is_dir() else None
+    try:
+        ck = latest(e.run_dir) if e.run_dir.is_dir() else None
+    except Exception:  # an unreadable checkpoint: nothing to resume from, said below
+        ck = None
     if ck is None:
         err.print(
             "no checkpoint yet to resume from (see --checkpoint); run the scenario again",
