@@ -45,6 +45,17 @@ class Injection(BaseModel):
     ramp: Duration | None = Field(None, description="Time to reach the severity")
     accelerate: float = Field(1.0, gt=0, le=1000, description="Multiplies the mode's ageing")
 
+    @field_validator("at", "until", mode="before")
+    @classmethod
+    def _not_a_number(cls, v: Any) -> Any:
+        # pydantic reads a number as seconds since 1970: `at: 5` was an injection in 1970
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(
+                "a number is not a time; accepted: an ISO time such as 2026-01-05T06:00:00Z, "
+                'or a duration from the start such as "36h"'
+            )
+        return v
+
     @field_validator("at", "until")
     @classmethod
     def _utc(cls, v: datetime | timedelta | None) -> datetime | timedelta | None:

@@ -127,17 +127,18 @@ def _nonfinite(scenario: ScenarioBase) -> list[Problem]:
 
 
 def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Problem]:
-    merged: dict[str, tuple[Loc, list[str], str]] = {}
+    merged: dict[str, tuple[Loc, list[str], list[str]]] = {}
     for e in err.errors(include_url=False):
         loc = _clean_loc(tuple(e["loc"]), data)
         path = format_path(loc)
         msg, accepted = _explain(e, loc, data)
         if path in merged:
             merged[path][1].append(msg)
+            merged[path][2].append(accepted)
         else:
-            merged[path] = (loc, [msg], accepted)
+            merged[path] = (loc, [msg], [accepted])
     out = []
-    for path, (loc, msgs, accepted) in merged.items():
+    for path, (loc, msgs, accepts) in merged.items():
         found, value = _value_at(data, loc)
         file, line = _line_of(data, loc)
         out.append(
@@ -147,7 +148,7 @@ def _pydantic_problems(err: ValidationError, data: Any, name: str) -> list[Probl
                 value=_shown(value) if found else None,
                 file=file or name,
                 line=line,
-                accepted=accepted,
+                accepted=" or ".join(dict.fromkeys(a for a in accepts if a)),
             )
         )
     return out
@@ -233,15 +234,18 @@ def _number_range(field: Any) -> str:
     return f"{kind} {' and '.join(bounds)}{unit}".replace("  ", " ").strip()
 
 
+UNION_MEMBERS = ("int", "str", "float", "bool", "datetime", "timedelta", "dict", "list")
+
+
 def _clean_loc(loc: Loc, data: Any) -> Loc:
     """Drop pydantic's union-member markers so the path is the one the user wrote."""
     out: list[int | str] = []
     node = data
     for part in loc:
         marker = isinstance(part, str) and (
-            "[" in part or part in ("int", "str", "float") or node_kind(node) == part
+            "[" in part or part in UNION_MEMBERS or node_kind(node) == part
         )
-        if isinstance(node, dict) and marker and part not in node:
+        if marker and not (isinstance(node, dict) and part in node):
             continue
         if isinstance(node, list) and isinstance(part, str):
             continue

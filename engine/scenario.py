@@ -164,6 +164,14 @@ class ScenarioBase(BaseModel):
     output: Output = Output()
     execution: Execution = Execution()
 
+    @field_validator("start", mode="before")
+    @classmethod
+    def _not_a_number(cls, v: Any) -> Any:
+        # pydantic reads a number as seconds since 1970: `start: 2026` was 1970-01-01T00:33:46
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError("a number is not a time; accepted: an ISO time: 2026-01-05T00:00:00Z")
+        return v
+
     @field_validator("start")
     @classmethod
     def _utc(cls, v: datetime) -> datetime:

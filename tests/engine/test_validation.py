@@ -376,3 +376,15 @@ def test_a_start_whose_end_is_past_the_calendar() -> None:
         "a start by 8999-12-31T22:00:00+00:00 for a duration of 2h "
         "(the end at most 9000-01-01T00:00:00+00:00)"
     )
+
+
+def test_a_number_is_not_a_time() -> None:
+    # pydantic would read it as seconds since 1970: an injection silently before the run
+    message, path, value, _, accepted = _one(GOOD + INJECT % "5")
+    assert (message, path, value) == ("a number is not a time", "injections[0].at", 5)
+    assert accepted == (
+        'an ISO time such as 2026-01-05T06:00:00Z, or a duration from the start such as "36h"'
+    )
+    message, path, value, _, accepted = _one(GOOD.replace("2026-01-05T00:00:00Z", "2026"))
+    assert (message, path, value) == ("a number is not a time", "start", 2026)
+    assert accepted == "an ISO time: 2026-01-05T00:00:00Z"
