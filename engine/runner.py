@@ -185,6 +185,7 @@ def _run_local(
     manifest["execution"] = {
         "backend": "local",
         "shards": len(plan.shards),
+        "speed": speed,  # a resumed run keeps its pace, as on Ray
         "checkpoint_every": every,
     }
     loop = RunLoop(plan, run_dir, speed, every)
