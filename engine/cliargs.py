@@ -78,13 +78,28 @@ def add_quiet(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", "-q", action="store_true", help="no progress display")
 
 
+def json_target(value: str) -> str:
+    """An argparse type for `--json [FILE]`: "-" (stdout) or a file name ending in .json.
+
+    The suffix is required so that `--json` before a positional (`aurum kinds --json boiler`)
+    is refused instead of silently writing a file named after the positional.
+    """
+    if value == "-" or value.lower().endswith(".json"):
+        return value
+    raise argparse.ArgumentTypeError("a file name ending in .json, or --json alone after the rest")
+
+
+json_target.__name__ = "file name ending in .json"
+
+
 def add_json(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--json",
         nargs="?",
         const="-",
-        metavar="FILE",
-        help="print the result as JSON (or write it to FILE)",
+        type=json_target,
+        metavar="FILE.json",
+        help="print the result as JSON (or write it to FILE.json)",
     )
 
 

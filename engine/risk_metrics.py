@@ -90,7 +90,7 @@ class Lives:
         start = np.maximum.accumulate(np.where(new, i, 0))
         last = np.zeros(len(order), dtype=bool)
         last[:-1] = new[1:]
-        last[-1] = True
+        last[-1:] = True  # the last row ends its life (no row: nothing)
         last &= np.isfinite(ttf_h[order])
         return cls(order, start, last, ttf_h[order], y[order])
 

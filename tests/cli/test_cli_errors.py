@@ -326,3 +326,16 @@ def test_progress_in_a_log_is_a_line_per_tenth() -> None:
     lines = log.file.getvalue().splitlines()
     assert lines[0] == "epoch 0/20  sim 2026-01-05 00:00" and len(lines) == 11
     assert lines[-1].startswith("epoch 20/20")
+
+
+def test_json_before_a_positional_is_refused_not_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = answer(capsys, ["kinds", "--json", "boiler"])
+    assert (code, out) == (2, "")
+    assert one_line(err) == (
+        "error: --json: got 'boiler'; accepted: a file name ending in .json, or --json alone "
+        "after the rest (see aurum kinds --help)"
+    )
+    assert list(tmp_path.iterdir()) == []  # no file named 'boiler'

@@ -314,3 +314,14 @@ def test_alert_episodes_clear_after_the_dwell() -> None:
     assert active.tolist() == [False, True, True, True, True, False, False, True, True, True]
     assert (two.alerts, two.false_alarms, two.warned) == (2, 1, 1)
     assert (one.auroc, one.f1) == (two.auroc, two.f1)  # row metrics do not depend on the dwell
+
+
+def test_lives_of_no_rows_is_empty_not_an_index_error() -> None:
+    """A held-out fleet too small to have a scored row of a kind (aurum risk evaluate --twins 2)."""
+    from engine.risk_metrics import Lives
+
+    empty = np.zeros(0)
+    lives = Lives.of(empty, empty, empty, empty, np.zeros(0, dtype=bool))
+    assert len(lives.order) == 0 and not lives.last.any()
+    one = Lives.of(np.zeros(1), np.zeros(1), np.ones(1), np.full(1, 5.0), np.ones(1, dtype=bool))
+    assert one.last.tolist() == [True] and one.start.tolist() == [0]
