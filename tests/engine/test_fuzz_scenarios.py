@@ -249,6 +249,7 @@ def _report_counts() -> Iterator[None]:
 
 @settings(
     derandomize=True,
+    database=None,
     max_examples=CASES,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -319,7 +320,7 @@ SNIPPETS = [
 ]
 
 
-@settings(derandomize=True, max_examples=CASES // 2, deadline=None)
+@settings(derandomize=True, database=None, max_examples=CASES // 2, deadline=None)
 @given(
     shipped=st.sampled_from(["demo.yaml", "fleet-1k.yaml", "policies/fleet.yaml"]),
     line=st.integers(0, 60),
