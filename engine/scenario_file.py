@@ -86,6 +86,8 @@ def parse_yaml(text: str, name: str) -> Any:
         raise ScenarioError(
             Problem(_unprintable(bad.group()), file=name, line=at, accepted="printable text")
         )
+    if _flow_depth(text) > MAX_NESTING:  # ruamel takes seconds on 2,000 nested `[` before it
+        raise ScenarioError(_too_deep(name))
     try:
         with warnings.catch_warnings():  # a reused anchor is legal YAML: no warning on screen
             warnings.simplefilter("ignore")
@@ -103,6 +105,24 @@ def parse_yaml(text: str, name: str) -> Any:
         raise ScenarioError(Problem(msg, file=name, accepted="YAML text")) from None
     check_tree(data, name)
     return data
+
+
+_FLOW = re.compile(r"""[\[\]{}]|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|#[^\n]*""")
+
+
+def _flow_depth(text: str) -> int:
+    """The deepest nesting of flow brackets (`[`, `{`), outside quotes and comments."""
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return 0
+    depth = deepest = 0
+    for m in _FLOW.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def _too_deep(name: str) -> Problem:

@@ -8,7 +8,6 @@ value and what would be accepted, as `aurum validate` does for scenarios.
 from __future__ import annotations
 
 import difflib
-import io
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from engine.durations import Duration
-from engine.errors import AurumError, Problem
+from engine.errors import AurumError, Problem, ScenarioError
 from engine.loader import format_path
+from engine.scenario_file import decode, parse_yaml
 from engine.study_metrics import BY_KEY, SERIES
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.=+-]{0,79}$"
@@ -150,20 +148,22 @@ def read_study(source: str | Path | dict[str, Any]) -> tuple[Any, str, Path]:
         path = Path(source)
         if not path.is_file():
             raise StudyError(Problem("no such study file", file=str(source), accepted=".yml file"))
-        return parse(path.read_text(encoding="utf-8"), str(source)), str(source), path.parent
+        try:
+            raw = path.read_bytes()
+        except OSError as e:
+            msg = f"cannot read the study file: {e.strerror}"
+            raise StudyError(Problem(msg, file=str(source))) from None
+        return parse(raw, str(source)), str(source), path.parent
     return parse(source, "<study>"), "<study>", Path.cwd()
 
 
-def parse(text: str, name: str) -> Any:
-    """YAML text as ruamel nodes; a syntax error as a StudyError with its line."""
+def parse(text: str | bytes, name: str) -> Any:
+    """YAML text (or a file's bytes) as ruamel nodes, read as defensively as a scenario file:
+    binary, non-UTF-8, syntax errors, alias bombs and deep nesting as a StudyError with its line."""
     try:
-        return YAML(typ="rt").load(io.StringIO(text))
-    except MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise StudyError(
-            Problem(f"YAML syntax error: {e.problem or e.context}", file=name, line=line)
-        ) from None
+        return parse_yaml(decode(text, name) if isinstance(text, bytes) else text, name)
+    except ScenarioError as e:
+        raise StudyError(e.problems) from None
 
 
 def commented(value: Any) -> Any:

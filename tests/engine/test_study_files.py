@@ -179,3 +179,22 @@ def test_compare_refuses_a_replication_twice_and_parts_differing_scenarios(
     longer = engine.simulate(DEMO, out=tmp_path, duration="3h", backend="local", seed=3)
     r = compare([a.run_dir, longer.run_dir], out=tmp_path / "cmp", report=False)
     assert r.variants == ["demo", "demo-2"] and r.runs.num_rows == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"\xff\xfe\x00binary", "a binary file, not YAML text"),
+        (b"name: caf\xe9\n", "not UTF-8 text (byte 0xe9)"),
+        (b"variants: " + b"[" * 2000 + b"]" * 2000, "nested more than 32 levels deep"),
+    ],
+)
+def test_a_study_file_that_is_not_text_is_one_problem(
+    tmp_path: Path, content: bytes, expected: str
+) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_bytes(content)
+    with pytest.raises(StudyError) as e:
+        plan_study(path)
+    (problem,) = e.value.problems
+    assert problem.file == str(path) and problem.message == expected

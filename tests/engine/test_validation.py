@@ -388,3 +388,16 @@ def test_a_number_is_not_a_time() -> None:
     message, path, value, _, accepted = _one(GOOD.replace("2026-01-05T00:00:00Z", "2026"))
     assert (message, path, value) == ("a number is not a time", "start", 2026)
     assert accepted == "an ISO time: 2026-01-05T00:00:00Z"
+
+
+def test_deep_flow_brackets_are_refused_before_yaml_parses_them(tmp_path: Path) -> None:
+    """2,000 nested `[` took ruamel ~9 s to build before the depth check saw the tree."""
+    from engine.scenario_file import _flow_depth
+
+    path = tmp_path / "deep.yaml"
+    path.write_text("name: x\nfleet: " + "[" * 2000 + "]" * 2000 + "\n")
+    _, problems = check(path, file="deep.yaml")
+    assert [p.message for p in problems] == ["nested more than 32 levels deep"]
+    assert _flow_depth("a: [1, [2, {b: 3}]]") == 0  # few brackets: not scanned
+    assert _flow_depth("x: " + "[" * 40 + "]" * 40) == 40
+    assert _flow_depth("a: '" + "[" * 40 + "'\n# " + "{" * 40) == 0  # quoted, comment
