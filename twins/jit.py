@@ -10,8 +10,10 @@ arrays they wrap their result; a 0-d array per call would cost more than the equ
 with the other physics functions they call compiled the same way. So a kernel states each
 equation once, in `physics`, with its source; nothing is written twice.
 
-Compiled code is cached on disk beside its source (`__pycache__`): a new process (a Ray actor)
-loads it in ~0.2 s instead of compiling it; shards load theirs when built (`Kind.warm_up`).
+Compiled code is cached on disk beside its source (`__pycache__`, or numba's per-user cache when
+the package folder is read-only): a new process (a Ray actor) loads it in ~0.2 s instead of
+compiling it; shards load theirs when built (`Kind.warm_up`). The cache is keyed by argument
+types (a read-only array is another type) and filled at install (`python -m engine.precompile`).
 """
 
 from __future__ import annotations
