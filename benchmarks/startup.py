@@ -18,6 +18,11 @@ shards built, kernels loaded or compiled), `loop` (the epoch loop, Parquet inclu
 (the rest of the wall: Python start, imports, the summary, Ray's shutdown). `--checkout A B`
 runs several trees (e.g. a `git archive` of an older commit) with this venv, alternating within
 each round; `import engine.cli` is the driver's import time alone.
+
+    python benchmarks/startup.py --compare RUN_A RUN_B
+
+checks that two runs' Parquet tables are equal (schema and values; NaN equal where both are):
+a start-up change must not change a table.
 """
 
 from __future__ import annotations
@@ -114,6 +119,37 @@ def table(med: dict[str, dict[str, float]], rounds: list[dict[str, dict[str, flo
     return "\n".join(lines)
 
 
+def tables(run: Path) -> dict[str, list[Path]]:
+    """A run's Parquet files by table: "kpis", "telemetry/truck", ..."""
+    out: dict[str, list[Path]] = {}
+    for p in sorted(run.rglob("*.parquet")):
+        parts = p.relative_to(run).parts
+        name = "/".join(parts[:-1]) if len(parts) > 1 else parts[0].removesuffix(".parquet")
+        out.setdefault(name, []).append(p)
+    return out
+
+
+def compare(a: Path, b: Path) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    ta, tb = tables(a), tables(b)
+    differ = sorted(ta.keys() ^ tb.keys())
+    for name in sorted(ta.keys() & tb.keys()):
+        x = pa.concat_tables([pq.read_table(p) for p in ta[name]])
+        y = pa.concat_tables([pq.read_table(p) for p in tb[name]])
+        same = x.schema.equals(y.schema) and x.to_pandas().equals(y.to_pandas())
+        print(
+            f"{'equal' if same else 'DIFFERENT'} {name}: {x.num_rows} rows, {x.num_columns} columns"
+        )
+        differ += [] if same else [name]
+    print(
+        f"{len(ta) - len(differ)} of {len(ta)} tables equal"
+        + (f"; differ: {differ}" if differ else "")
+    )
+    return 1 if differ else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rounds", type=int, default=3)
@@ -126,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
         help="the trees to run (PYTHONPATH), alternating within each round",
     )
     ap.add_argument("--json", type=Path, help="also write every round's figures here")
+    ap.add_argument("--compare", type=Path, nargs=2, metavar="RUN", help="compare two runs")
     a = ap.parse_args(argv)
+    if a.compare:
+        return compare(*a.compare)
     trees = [t.resolve() for t in a.checkout]
     rounds: dict[Path, list[dict[str, dict[str, float]]]] = {t: [] for t in trees}
     with tempfile.TemporaryDirectory(prefix="aurum-numba-") as work:
