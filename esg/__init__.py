@@ -3,7 +3,7 @@
 Pure layer (no twins, Ray, FastAPI or files on disk): emission factors shipped as data with
 their provenance (``esg/factors/*.yaml``), vectorised accounting of gas masses by GHG Protocol
 scope, CO2e at report time, the cost of wear in carbon, and report builders returning an HTML
-string and XLSX bytes. Reference: ``shared/reference/emission-factors.md``.
+string and XLSX bytes. The published sources behind the factors: ``docs/sources.md``.
 
 How the engine uses it
 ----------------------

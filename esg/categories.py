@@ -1,9 +1,10 @@
 """IPCC 2006 source categories the accounting understands, and the activity channels it reads.
 
 Machine kinds pass their activity channel names (``diesel_l``...) and each channel's IPCC source
-category as plain strings; esg knows nothing of the kinds themselves (ARCHITECTURE.md layering).
-The category decides the CH4/N2O table: stationary 1.A.2 → IPCC Vol. 2 Table 2.3 (a mine boiler,
-1.A.2.i), off-road 1.A.2.g.vii → Table 3.3.1 (a haul truck); emission-factors.md §2.2-§2.3.
+category as plain strings; esg knows nothing of the kinds themselves (docs/architecture.md
+layering). The category decides the CH4/N2O table: stationary 1.A.2 → IPCC Vol. 2 Table 2.3 (a mine
+boiler, 1.A.2.i), off-road 1.A.2.g.vii → Table 3.3.1 (a haul truck); 2006 IPCC Guidelines Vol. 2,
+Ch. 2-3.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@ Bases are nodes (volume, mass, NCV energy, GCV energy, electricity); a fuel's pa
 edges between them: density (volume → mass), NCV (mass → NCV energy), HHV heat content
 (volume → GCV energy), NCV/GCV ratio (GCV → NCV). A factor on another basis than the activity is
 reached only through such declared parameters; otherwise the basis mismatch is refused
-(emission-factors.md §1 rule 5, §7 "engine refuses basis mismatch").
+(IPCC factors are NCV, EPA's HHV: mixing them silently is a known error of public
+transcriptions).
 """
 
 from __future__ import annotations

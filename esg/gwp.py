@@ -1,4 +1,4 @@
-"""CO2e at report time: gas masses × the GWP100 set chosen then (emission-factors.md §1, §3).
+"""CO2e at report time: gas masses × the GWP100 set chosen then (IPCC AR4/AR5/AR6).
 
 Only CH4 and N2O contributions depend on the set; ``co2e_embedded`` stays as published (the
 report names the GWP set the publisher embedded, `GasLedger.embedded_gwp`). Fossil CH4 takes the

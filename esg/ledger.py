@@ -1,6 +1,6 @@
 """The gas ledger: kg of each gas by GHG Protocol scope, per twin, for one period.
 
-Gas masses are stored, never CO2e (emission-factors.md §1 rules 1-3): CO2, fossil CH4 and N2O,
+Gas masses are stored, never CO2e (the GWP set is a report choice): CO2, fossil CH4 and N2O,
 plus ``co2e_embedded`` for sources published as CO2e only, whose GWP set is kept per scope in
 `embedded_gwp`. CO2e is computed at report time (`esg.gwp.co2e`).
 

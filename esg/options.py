@@ -9,7 +9,7 @@ Override targets (`FactorOverride.target`):
 - ``grid``: the site's scope 2 location-based factor (mass per energy, e.g. ``kg/kWh``);
 - ``grid_upstream``: its scope 3.3 upstream + T&D electricity factor (mass per energy);
 - ``grid_loss_rate``: a T&D loss rate L (``1`` or ``%``) where no T&D figure is published:
-  T&D = E × L / (1 − L) × EF_location (emission-factors.md §6.2);
+  T&D = E × L / (1 − L) × EF_location (GHG Protocol scope 3 category 3);
 - ``combustion:<fuel_code>@<category>``: one gas of a scope 1 factor, e.g.
   ``combustion:other_bituminous_coal@1.A.2.i`` (mass per volume, mass or energy + ``basis``);
 - ``wtt:<fuel_code>``: the scope 3.3 upstream fuel factor (CO2e);

@@ -1,11 +1,12 @@
 """Factor records: pydantic models of the rows in ``esg/factors/*.yaml``.
 
-One record per published figure (or per published row of gases in one unit), following the
-proposed layout of emission-factors.md §8: identity and provenance, applicability, time, units
-and basis, gas values (or ``co2e_embedded`` with the publisher's GWP set), accounting boundary
-and GHG scope, quality. Three record types share the provenance fields: an emission factor
-(kg of gas per activity unit), a parameter (density, NCV, heat content, loss rate) and a GWP100
-value. Every record carries the verification level (VL) of the reference page.
+One record per published figure (or per published row of gases in one unit), following the layout of
+public factor databases (Climatiq's Open Emission Factors DB): identity and provenance,
+applicability, time, units and basis, gas values (or ``co2e_embedded`` with the publisher's GWP
+set), accounting boundary and GHG scope, quality. Three record types share the provenance fields: an
+emission factor (kg of gas per activity unit), a parameter (density, NCV, heat content, loss rate)
+and a GWP100 value. Every record carries the verification level (VL) of its transcription: S2 two
+public transcriptions agree, S1 one, Q a quotation, M recalled (P: checked against the primary).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ PARAM_DIMS = {
 
 
 class Provenance(BaseModel):
-    """Identity and provenance shared by every record (§8 'Identity & provenance', 'Time')."""
+    """Identity and provenance shared by every record (identity, provenance and time)."""
 
     model_config = _STRICT
     factor_id: str = Field(pattern=r"^[a-z0-9][a-z0-9.+_-]*$")

@@ -1,8 +1,9 @@
 """Integrity of the factor sets against the records (run at load; a failure is a data defect).
 
-Catches the §7 traps that are about choosing a record rather than its value: a mine boiler
-citing Table 2.2, a haul truck citing a road-transport table, a UK biofuel-blend row used
-outside the UK, a scope 2 factor that is not scope 2, a GCV factor without a declared conversion.
+Catches the known traps of public transcriptions that are about choosing a record rather than its
+value: a mine boiler citing Table 2.2, a haul truck citing a road-transport table, a UK
+biofuel-blend row used outside the UK, a scope 2 factor that is not scope 2, a GCV factor without a
+declared conversion.
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """One site's coefficients: kg of each gas per activity unit, by (scope, gas) line and month.
 
-Scope 1 from the set's combustion records (site overrides replace gases one by one); scope 3.3
-fuels from WTT records; scope 2 location from the region's grid record; scope 2 market from the
-site's contract, else the location factor flagged as a fallback; scope 3.3 electricity from the
-published upstream/T&D records, else the loss formula T&D = E × L / (1 − L) × EF (§6.2) when a
-loss rate is given, else nothing (a gap the notes name).
+Scope 1 from the set's combustion records (site overrides replace gases one by one); scope 3.3 fuels
+from WTT records; scope 2 location from the region's grid record; scope 2 market from the site's
+contract, else the location factor flagged as a fallback; scope 3.3 electricity from the published
+upstream/T&D records, else the loss formula T&D = E × L / (1 − L) × EF (GHG Protocol scope 3.3) when
+a loss rate is given, else nothing (a gap the notes name).
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 Units are `numerator/denominator` (e.g. ``kg/TJ``, ``lb/MWh``, ``kg/L``) or a ratio (``1``,
 ``%``). Each name maps to a dimension and its size in the base unit of that dimension
 (mass: kg, volume: L, energy: GJ). Conversion constants are exact or conventional definitions
-(emission-factors.md §1, "Unit constants"): 1 US gal = 3.785411784 L; 1 lb = 0.45359237 kg;
+(NIST SP 811): 1 US gal = 3.785411784 L; 1 lb = 0.45359237 kg;
 1 mmBtu = 1.055056 GJ; 1 kWh = 3.6 MJ; 1 short ton = 2000 lb; 1 ft³ = 0.3048³ m³.
-A unit library (pint) is not needed for this closed set; see the report of issue 5.
+A unit library (pint) is not needed for this closed set.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Steam-boiler equations: energy balance, combustion, heat-loss efficiency, drum, auxiliaries.
 
-Plain equations over numpy arrays, SI inside (J, kg, s, K differences in °C); section numbers
-refer to the machine reference (machines.md §4). Per-kg-of-fuel combustion quantities come from
+Plain equations over numpy arrays, SI inside (J, kg, s, K differences in °C); each docstring
+names its source (docs/sources.md gathers them). Per-kg-of-fuel combustion quantities come from
 the ultimate analysis in `physics.fuels`.
 """
 
@@ -91,7 +91,7 @@ def excess_air_frac(o2_pct: F64, st: Stoich) -> F64:
     """Excess air EA [-] from dry flue O2 [% vol]: EA = x·D0 / (n_O2·(1 − x/0.21)) [D].
 
     The stoichiometric form of Ganapathy's EA % = K·O2/(21 − O2) with K = 21·D0/n_O2 (≈ 90 for
-    natural gas) and of ORNL MEASUR's 8.52·O2/(2 − 9.52·O2) for methane (machines.md §4.2).
+    natural gas) and of ORNL MEASUR's 8.52·O2/(2 − 9.52·O2) for methane (US DOE / ORNL).
     """
     x = o2_pct * 0.01
     return x * st.dry0_kmol / (st.o2_kmol * (1.0 - x / O2_IN_AIR))
@@ -108,7 +108,7 @@ def flue_co2_pct(ea: F64, st: Stoich) -> F64:
 
 
 def dry_gas_loss_frac(ea: F64, dt_k: F64, st: Stoich) -> F64:
-    """Dry flue-gas loss L1 = W_dg·c_p·(T_fg − T_air)/HHV [-]; ASME PTC 4.1 (machines.md §4.3)."""
+    """Dry flue-gas loss L1 = W_dg·c_p·(T_fg − T_air)/HHV [-]; ASME PTC 4.1."""
     return (st.dry0_kg * st.dry0_cp + ea * st.air_kg * CP_AIR) * dt_k * 1e3 / st.hhv_j
 
 
@@ -187,7 +187,7 @@ def design_ntu(t_ad_c: F64, t_sink_c: F64, t_stack_c: F64) -> F64:
 
 
 def ntu(ntu_mcr: F64, gas_ratio: F64, u_clean_mcr: F64, r_f: F64 | float) -> F64:
-    """NTU = U·A/(m_g·c_p) off design [-]; 1/U = 1/U_clean + R_f (machines.md §4.4).
+    """NTU = U·A/(m_g·c_p) off design [-]; 1/U = 1/U_clean + R_f (fouling resistance).
 
     Gas-side convection sets U_clean ∝ m_g^0.8 (Dittus-Boelter) [A], so NTU_clean ∝ m_g^-0.2:
     the stack runs hotter at high load and, through R_f [m²·K/W], as the surface fouls.
@@ -209,12 +209,12 @@ def stack_temp_c(t_sink_c: F64, t_ad_c: F64, ntu_: F64) -> F64:
 
 
 def heat_absorbed_w(m_s: F64, m_bd: F64, h_s: F64, h_f: F64, h_fw: F64) -> F64:
-    """Q_abs = m_s·(h_s − h_fw) + m_bd·(h_f,drum − h_fw) [W]; kg/s and J/kg (machines.md §4.1)."""
+    """Q_abs = m_s·(h_s − h_fw) + m_bd·(h_f,drum − h_fw) [W]; kg/s and J/kg (IAPWS-IF97)."""
     return m_s * (h_s - h_fw) + m_bd * (h_f - h_fw)
 
 
 def fuel_heat_input_w(q_abs_w: F64, efficiency: F64) -> F64:
-    """Q_fuel = Q_abs/η_boiler [W], on the basis of η (HHV here) (machines.md §4.1)."""
+    """Q_fuel = Q_abs/η_boiler [W], on the basis of η (HHV here)."""
     return q_abs_w / efficiency
 
 
@@ -245,7 +245,7 @@ def drum_step(
 ) -> tuple[F64, F64, F64]:
     """Exact update of firing f and drum pressure p over dt, both relative to design [-].
 
-    T_D·dp/dt = f − f*·p (JModelica DrumBoiler x1 equation, T_D = 250 s, machines.md §4.5) while
+    T_D·dp/dt = f − f*·p (JModelica DrumBoiler x1 equation, T_D = 250 s) while
     the firing lags its target, τ_f·df/dt = f* − f. Two real poles, so p never oscillates and
     returns to 1 when f = f*. Returns (p, f) at the end of the tick and the tick's mean f.
     """
@@ -286,8 +286,8 @@ def fan_power_w(m_air_kg_s: F64, rho_kg_m3: F64, dp_pa: F64, efficiency: F64) ->
 def bearing_wear_loss_w(fan_w: F64, damage: F64, extra_frac_at_failure: F64) -> F64:
     """Extra fan power [W] to bearing friction that grows with damage (0 new … 1 failed).
 
-    Friction heat r·ω² with r rising as the bearing wears (Daigle & Goebel 2013, machines.md
-    §5.4 [V form]); taken linear in damage, `extra_frac_at_failure` of the fan power at 1 [A].
+    Friction heat r·ω² with r rising as the bearing wears (Daigle & Goebel 2013 [V form]); taken
+    linear in damage, `extra_frac_at_failure` of the fan power at 1 [A].
     """
     return fan_w * extra_frac_at_failure * damage
 

@@ -13,7 +13,7 @@ def relax(x: F64, x_eq: F64 | float, dt_s: float, tau_s: F64 | float) -> F64:
     """Exact update of a first-order lag τ·dx/dt = x_eq − x over dt, x_eq held constant [A].
 
     Stable for any dt/τ, so sub-models faster than the tick (drum pressure, thermostat) need no
-    sub-stepping (machines.md §1: explicit Euler at 60 s can oscillate).
+    sub-stepping (explicit Euler at a 60 s tick can oscillate).
     """
     return relax_by(x, x_eq, decay(dt_s, tau_s))
 

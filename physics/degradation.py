@@ -1,4 +1,4 @@
-"""Reliability and wear laws shared by every machine (machines.md §5), over numpy arrays."""
+"""Reliability and wear laws shared by every machine, over numpy arrays."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ F64 = NDArray[np.float64]
 
 
 def weibull_life(beta: F64 | float, eta: F64 | float, u: F64) -> F64:
-    """Life of a new unit, T = η(−ln U)^(1/β) [same unit as η]; machines.md §5.1 [A, standard]."""
+    """Life of a new unit, T = η(−ln U)^(1/β) [same unit as η]; Weibull [A, standard]."""
     return eta * (-np.log(u)) ** (1.0 / beta)
 
 
 def weibull_life_given_age(age: F64, beta: F64 | float, eta: F64 | float, u: F64) -> F64:
     """Age at failure of a unit that has survived to `age`: η[(a/η)^β − ln U]^(1/β).
 
-    Conditional sampling for aged parts (machines.md §5.1 [A, standard]); returns the absolute
-    failure age (≥ age), not the remaining life.
+    Conditional sampling for aged parts (Weibull, given survival to age a [A, standard]); returns
+    the absolute failure age (≥ age), not the remaining life.
     """
     return eta * ((age / eta) ** beta - np.log(u)) ** (1.0 / beta)
 
@@ -31,15 +31,15 @@ def exponential_growth(t: F64, duration: F64, curvature: float) -> F64:
     """Fraction of the way from onset (0) to failure (1) after t of D, convex exponential.
 
     (e^{c·t/D} − 1)/(e^c − 1): the MathWorks exponential degradation form S = φ + θe^{βt}
-    (machines.md §5.3) normalised so that it reaches 1 at the end of the degradation D;
-    c → 0 is linear wear, c ≈ 4 is a long quiet defect with a sharp end.
+    (Predictive Maintenance Toolbox) normalised so that it reaches 1 at the end of the degradation
+    D; c → 0 is linear wear, c ≈ 4 is a long quiet defect with a sharp end.
     """
     x = np.clip(t / duration, 0.0, None)
     return np.expm1(curvature * x) / np.expm1(curvature)
 
 
 def asymptotic_fouling(t: F64, r_star: F64 | float, tau: F64 | float) -> F64:
-    """Kern–Seaton fouling R_f(t) = R_f*·(1 − e^{−t/τ}) (machines.md §4.4 [V form])."""
+    """Kern–Seaton fouling R_f(t) = R_f*·(1 − e^{−t/τ}) (Kern & Seaton 1959 [V form])."""
     return r_star * -np.expm1(-np.clip(t, 0.0, None) / tau)
 
 
@@ -51,7 +51,7 @@ def lognormal_median_draw(median: F64 | float, sigma: float, z: F64) -> F64:
 def age_replacement_cost_rate(
     t: float, beta: float, eta: float, cost_preventive: float, cost_failure: float
 ) -> float:
-    """Long-run cost per hour of replacing at age t or at failure (machines.md §6 [A, standard]).
+    """Long-run cost per hour of replacing at age t or at failure (Barlow & Proschan [A, standard]).
 
     C(T) = [c_p·R(T) + c_f·(1 − R(T))] / ∫₀ᵀ R(t) dt, R(t) = exp(−(t/η)^β).
     """
@@ -67,7 +67,7 @@ def optimal_replacement_age(
 ) -> float:
     """Age T* minimising the age-replacement cost rate; inf when preventive work cannot pay.
 
-    Worthwhile only with wear-out (β > 1) and c_f > c_p (machines.md §6).
+    Worthwhile only with wear-out (β > 1) and c_f > c_p.
     """
     from scipy import optimize
 

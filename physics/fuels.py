@@ -93,8 +93,8 @@ NATURAL_GAS = Fuel(
             "composition": "[D] from an assumed pipeline gas 95 % CH4, 3 % C2H6, 1 % N2, "
             "1 % CO2 by mole [A]; its own LHV, 47.8 MJ/kg, agrees with IPCC within 0.5 %",
             "lhv_mj_kg": "[V] IPCC 2006 Guidelines Vol.2 Ch.1 Table 1.2: NCV 48.0 TJ/Gg",
-            "unburned_loss_frac": "[A] gas burns out completely (machines.md §4.3: 0-2 %)",
-            "o2_typical_pct": "[V/A] machines.md §4.7: 2-3 % for gas",
+            "unburned_loss_frac": "[A] gas burns out completely (PTC 4 typical unburned 0-2 %)",
+            "o2_typical_pct": "[V/A] US DOE Steam Tip Sheet #4: 2-3 % for gas",
         }
     ),
 )
@@ -120,8 +120,8 @@ DIESEL = Fuel(
             "lhv_mj_kg": "[V] IPCC 2006 Guidelines Vol.2 Ch.1 Table 1.2: gas/diesel oil NCV "
             "43.0 TJ/Gg",
             "density_kg_l": "[V] EN 590: 0.820-0.845 kg/L at 15 °C; 0.84 taken [A]",
-            "unburned_loss_frac": "[A] machines.md §4.3 range 0-2 %",
-            "o2_typical_pct": "[V/A] machines.md §4.7: 3-4 % for oil",
+            "unburned_loss_frac": "[A] ASME PTC 4 typical unburned loss 0-2 %",
+            "o2_typical_pct": "[V/A] US DOE Steam Tip Sheet #4: 3-4 % for oil",
         }
     ),
 )
@@ -146,8 +146,8 @@ BITUMINOUS_COAL = Fuel(
             "derived value",
             "lhv_mj_kg": "[V] IPCC 2006 Guidelines Vol.2 Ch.1 Table 1.2: other bituminous "
             "coal NCV 25.8 TJ/Gg",
-            "unburned_loss_frac": "[A] machines.md §4.3: unburned carbon 0-2 %",
-            "o2_typical_pct": "[V/A] machines.md §4.7: 4-6 % for coal",
+            "unburned_loss_frac": "[A] ASME PTC 4 typical unburned carbon 0-2 %",
+            "o2_typical_pct": "[V/A] typical for coal firing (excess air 15-50 %): 4-6 %",
         }
     ),
 )

@@ -1,8 +1,8 @@
 """Equations of a mechanical-drive haul truck (CAT 793-class): resistance, speed, fuel, heat.
 
 Plain equations over numpy arrays (or floats), SI inside (N, W, kg, m/s) unless a name carries
-another unit. References are to `shared/reference/machines.md` (§ numbers) and the sources it
-names; tags: [V] seen in a source, [D] derived from [V] values, [A] assumption.
+another unit. Each docstring names its source (docs/sources.md gathers them); tags: [V] seen
+in a source, [D] derived from [V] values, [A] assumption.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ KMH = 1.0 / 3.6  # [m/s per km/h]
 
 
 def altitude_power_factor(altitude_m: Arr) -> F64:
-    """Engine power factor C_h = 1 − 8.5·10⁻⁵·H [-], H [m]; Rakha truck model (§2.3) [V]."""
+    """Engine power factor C_h = 1 − 8.5·10⁻⁵·H [-], H [m]; Rakha truck model [V]."""
     return np.asarray(1.0 - 8.5e-5 * altitude_m)
 
 
@@ -30,7 +30,7 @@ def air_density(altitude_m: Arr) -> F64:
 
 
 def grade_rolling_force(mass_kg: Arr, grade_pct: Arr, rolling_pct: Arr) -> F64:
-    """Grade + rolling resistance F₀ = m·g·(sin θ + C_r·cos θ) [N], tan θ = grade (§2.3) [V].
+    """Grade + rolling resistance F₀ = m·g·(sin θ + C_r·cos θ) [N], tan θ = grade; CAT handbook [V].
 
     Negative on a descent steeper than the rolling resistance: the truck must retard.
     """
@@ -39,22 +39,22 @@ def grade_rolling_force(mass_kg: Arr, grade_pct: Arr, rolling_pct: Arr) -> F64:
 
 
 def aero_coefficient(air_density_kg_m3: Arr, drag_coeff: Arr, frontal_area_m2: Arr) -> F64:
-    """Aerodynamic drag coefficient k = ½·ρ·C_d·A [N·s²/m²] of F_aero = k·v² (§2.3) [V]."""
+    """Aerodynamic drag coefficient k = ½·ρ·C_d·A [N·s²/m²] of F_aero = k·v² (Rakha) [V]."""
     return np.asarray(0.5 * air_density_kg_m3 * drag_coeff * frontal_area_m2)
 
 
 def resistance_force(f0_n: Arr, k_aero: Arr, speed_m_s: Arr) -> F64:
-    """Total resistance F = F₀ + ½ρC_dA·v² [N], F₀ from `grade_rolling_force` (§2.3) [V]."""
+    """Total resistance F = F₀ + ½ρC_dA·v² [N], F₀ from `grade_rolling_force` [V]."""
     return np.asarray(f0_n + k_aero * np.square(speed_m_s))
 
 
 def traction_limit(mass_kg: Arr, mu: Arr, driven_share: Arr) -> F64:
-    """Largest tractive force μ·g·m_ta [N], m_ta the mass on the driven axle; Rakha (§2.3) [V]."""
+    """Largest tractive force μ·g·m_ta [N], m_ta the mass on the driven axle; Rakha [V]."""
     return np.asarray(mu * G * mass_kg * driven_share)
 
 
 def power_limited_speed(wheel_power_w: Arr, f0_n: Arr, k_aero: Arr) -> F64:
-    """Steady speed v [m/s] where η·P = (F₀ + k·v²)·v, the cubic solved exactly (§2.3) [D].
+    """Steady speed v [m/s] where η·P = (F₀ + k·v²)·v, the cubic solved exactly [D].
 
     `wheel_power_w` = η·P·C_h; F₀ must be > 0. With k → 0 this is the handbook v = η·P/F₀.
     Real root of v³ + p·v − q = 0 (p = F₀/k, q = η·P/k): v = 2√(p/3)·sinh(⅓·asinh(x)),
@@ -69,7 +69,7 @@ def power_limited_speed(wheel_power_w: Arr, f0_n: Arr, k_aero: Arr) -> F64:
 def retarder_speed(retarder_w: Arr, f0_n: Arr) -> F64:
     """Largest steady descent speed P_ret/(−F₀) [m/s] on a favourable effective grade [A].
 
-    Effective grade = favourable grade − RR (CAT handbook, §2.3) [V]; drag is left out, which
+    Effective grade = favourable grade − RR (CAT Performance Handbook) [V]; drag is left out, which
     errs on the safe side. Infinite where F₀ ≥ 0 (nothing to retard).
     """
     with np.errstate(divide="ignore"):
@@ -87,9 +87,9 @@ def steady_speed(
 ) -> F64:
     """Quasi-steady segment speed [m/s]: power-, traction- and retarder-limited, then capped.
 
-    Uphill, v = η·P·C_h/F (§2.3) [V/D]; where F₀ exceeds the traction limit μ·g·m_ta no steady
-    climb exists and the truck creeps at `crawl_m_s` [A] rather than deadlock. Downhill, the
-    retarder speed. The cap is min(top gear, site speed limit) [A].
+    Uphill, v = η·P·C_h/F (CAT handbook, Rakha) [V/D]; where F₀ exceeds the traction limit μ·g·m_ta
+    no steady climb exists and the truck creeps at `crawl_m_s` [A] rather than deadlock. Downhill,
+    the retarder speed. The cap is min(top gear, site speed limit) [A].
     """
     climbing = f0_n > 0.0
     f_up = np.where(climbing, f0_n, 1.0)
@@ -101,7 +101,7 @@ def steady_speed(
 def engine_power(
     resistance_n: Arr, speed_m_s: Arr, drivetrain_eff: Arr, idle_w: Arr, max_w: Arr
 ) -> F64:
-    """Engine output P_eng = clip(F·v/η, P_idle, P_max) [W] (§2.4 per-tick model) [A].
+    """Engine output P_eng = clip(F·v/η, P_idle, P_max) [W] (per-tick model) [A].
 
     η (Rakha's 0.8) already books the accessories; on a descent the engine idles.
     """
@@ -112,15 +112,16 @@ def sfc_part_load(load_frac: Arr, sfc_l_kwh: Arr, knee_frac: Arr, idle_rise_frac
     """Specific fuel consumption at part load SFC(x) [L/kWh], x = P_eng/P_rated [A].
 
     Flat at the handbook SFC (0.24 L/kWh, MineLab [V]) for x ≥ knee, so the load-factor method
-    Q = P_rated·LF·SFC holds over the haul-truck LF band 0.40–0.70 (§2.4) [V]; below the knee it
-    rises quadratically to (1 + idle_rise)·SFC at zero load, as diesels do near idle [A].
+    Q = P_rated·LF·SFC holds over the haul-truck LF band 0.40–0.70 (CAT Performance Handbook) [V];
+    below the knee it rises quadratically to (1 + idle_rise)·SFC at zero load, as diesels do near
+    idle [A].
     """
     short = np.maximum(1.0 - load_frac / knee_frac, 0.0)
     return np.asarray(sfc_l_kwh * (1.0 + idle_rise_frac * np.square(short)))
 
 
 def fuel_rate_lph(engine_w: Arr, sfc_l_kwh: Arr) -> F64:
-    """Fuel rate Q_f = P_eng·SFC [L/h], P_eng [W], SFC [L/kWh] (§2.4) [V]."""
+    """Fuel rate Q_f = P_eng·SFC [L/h], P_eng [W], SFC [L/kWh] (CAT handbook) [V]."""
     return np.asarray(engine_w * 1e-3 * sfc_l_kwh)
 
 
@@ -148,11 +149,11 @@ def coolant_equilibrium_c(
     thermostat_band_c: Arr,
     rise_design_c: Arr,
 ) -> F64:
-    """Coolant temperature the engine settles to [°C] (§2.5 thermal model) [A].
+    """Coolant temperature the engine settles to [°C] (first-order thermal model) [A].
 
     T_amb + K_q·(P/P_rated)·ΔT_design with K_q = 1/cooling capacity (a fouled radiator has a
-    larger K_q, §2.5); the thermostat holds the coolant at its opening point plus a proportional
-    band with load while the radiator has spare capacity (floor ≈ 85 °C, §2.5).
+    larger K_q); the thermostat holds the coolant at its opening point plus a proportional
+    band with load while the radiator has spare capacity (floor ≈ 85 °C).
     """
     radiator = ambient_c + load_frac * rise_design_c / cooling_capacity_frac
     return np.asarray(np.maximum(thermostat_c + thermostat_band_c * load_frac, radiator))
@@ -168,7 +169,7 @@ def driveline_vibration_mm_s(
 ) -> F64:
     """Driveline vibration velocity RMS [mm/s]: baseline + speed term, × bearing damage [A].
 
-    A site/OEM baseline with the alarm at 2 × baseline (§5.3 fleet mapping) [A].
+    A site/OEM baseline with the alarm at 2 × baseline [A].
     """
     return np.asarray(
         (base_mm_s + per_kmh * speed_kmh) * (1.0 + bearing_gain * bearing_damage_frac)
@@ -181,7 +182,7 @@ def loose_density(bank_density_t_m3: Arr, swell_frac: Arr) -> F64:
 
 
 def loading_passes(payload_t: Arr, bucket_m3: Arr, fill_frac: Arr, loose_density_t_m3: Arr) -> F64:
-    """Loader passes = payload/(V_bucket·fill·ρ_loose) [-]; MineLab / CAT handbook (§2.2) [V].
+    """Loader passes = payload/(V_bucket·fill·ρ_loose) [-]; MineLab / CAT handbook [V].
 
     Fractional, as in MineLab: the mean over a shift, a short last pass included.
     """
@@ -189,12 +190,12 @@ def loading_passes(payload_t: Arr, bucket_m3: Arr, fill_frac: Arr, loose_density
 
 
 def load_time_s(passes: Arr, swing_s: Arr) -> F64:
-    """Loading time t_load = passes·t_swing [s]; MineLab `truck_cycle` convention (§2.2) [V]."""
+    """Loading time t_load = passes·t_swing [s]; MineLab `truck_cycle` convention [V]."""
     return np.asarray(passes * swing_s)
 
 
 # Graded coolant protection of a heavy-duty diesel, Perkins 1200F installation manual p.187
-# (§2.5) [V]; proxies, no C175-specific limits were found.
+# [V]; proxies, no C175-specific limits were found.
 COOLANT_WARN_C = 109.0
 COOLANT_DERATE_C = 111.0
 COOLANT_FULL_DERATE_C = 113.0
@@ -204,7 +205,7 @@ DERATE_FULL_FRAC = 0.75
 
 
 def protection_derate_frac(coolant_c: Arr) -> F64:
-    """Engine derate of graded coolant protection [-, share of power withheld] (§2.5) [V].
+    """Engine derate of graded coolant protection [-, share of power withheld] (Perkins 1200F) [V].
 
     Perkins 1200F: none below 111 °C, 25 % there rising linearly to 75 % at 113 °C, held
     above; the shutdown at 114 °C is a trip, not a derate.
@@ -221,26 +222,26 @@ def allowed_output_kw(coolant_c: Arr, max_kw: Arr, idle_kw: Arr) -> F64:
 
 
 def tyre_tkph(tyre_load_t: Arr, speed_kmh: Arr) -> F64:
-    """Tyre work rate TKPH = tyre load [t] × speed [km/h]; Goodyear OTR, CAT handbook (§2.6) [V]."""
+    """Tyre work rate TKPH = tyre load [t] × speed [km/h]; Goodyear OTR, CAT handbook [V]."""
     return np.asarray(tyre_load_t * speed_kmh)
 
 
 def tread_wear_mm(distance_km: Arr, tkph_ratio: Arr, wear_mm_km: Arr, exponent: Arr) -> F64:
-    """Tread worn [mm] over a distance: dw = k_w·(TKPH/TKPH_rated)^n·|ds| (§2.6 model) [A]."""
+    """Tread worn [mm] over a distance: dw = k_w·(TKPH/TKPH_rated)^n·|ds| (model) [A]."""
     return np.asarray(wear_mm_km * np.power(tkph_ratio, exponent) * distance_km)
 
 
 def tyre_temp_c(ambient_c: Arr, tkph_ratio: Arr, rise_at_rated_c: Arr) -> F64:
     """Tyre (inflation gas) temperature [°C] = T_amb + ΔT_rated·TKPH/TKPH_rated [A].
 
-    Heat generated in a tyre scales with its work rate, the quantity TKPH rates (§2.6 [V]);
+    Heat generated in a tyre scales with its work rate, the quantity TKPH rates (Goodyear OTR [V]);
     running over the rating drives it past the rise the rating was set for.
     """
     return np.asarray(ambient_c + rise_at_rated_c * tkph_ratio)
 
 
 def bearing_ageing_rate(load_ratio: Arr, speed_ratio: Arr, exponent: Arr) -> F64:
-    """Load-sensitive ageing da/dt = (P/P_ref)^p·(n/n_ref) [-]; ISO 281 L10 ∝ (C/P)^p (§5.2) [A].
+    """Load-sensitive ageing da/dt = (P/P_ref)^p·(n/n_ref) [-]; ISO 281 L10 ∝ (C/P)^p [A].
 
     p = 10/3 for roller bearings [V]; 1 at the reference load and speed.
     """
@@ -253,7 +254,7 @@ def bearing_friction_work_j(
     """Extra rolling work of a damaged bearing W = c·d·g·∫m ds [J] (c at damage 1) [A].
 
     The damaged bearing acts as added rolling resistance, like the friction torque r·ω² that
-    grows with wear in Daigle & Goebel's bearing model (§5.4) [V form].
+    grows with wear in Daigle & Goebel's bearing model (IEEE TSMC: Systems 43(4), 2013) [V form].
     """
     return np.asarray(coeff_at_failure * damage_frac * G * mass_distance_kg_m)
 
@@ -266,7 +267,7 @@ def derate_excess_fuel_l(
     Progress is distance on a road leg, which the underated truck covers in d·pace_free, and
     time in a timed step (same duration). Per metre of a climb the engine's work F·d/η barely
     depends on the speed (drag is ≪ grade + rolling resistance), so what a derate costs is the
-    part-load SFC rise once the capped output falls below the SFC knee (§2.4); the drag a slower
+    part-load SFC rise once the capped output falls below the SFC knee; the drag a slower
     truck saves, and the fuel a capped timed step saves, count as no excess (floored at 0).
     """
     free_s = np.where(free_pace_s_m > 0.0, spent_s * speed_m_s * free_pace_s_m, spent_s)
@@ -281,7 +282,7 @@ def wear_fuel_l(
 
     Burned: m·k·(R + F), m the operator's factor (not wear, so a healthy truck keeps it),
     k = 1 + `sfc_rise` the worn injectors' SFC factor, R the engine's fuel for the cycle as run,
-    F a damaged bearing's friction fuel (§5.4 form), C ≤ R the part of R the coolant
+    F a damaged bearing's friction fuel (Daigle & Goebel form), C ≤ R the part of R the coolant
     protection's cuts cost (`derate_excess_fuel_l`). A healthy truck burns m·(R − C) for the
     same progress: the excess is m·[(k − 1)(R + F) + F + C]. Each loss is charged where it
     acts: the worn injectors (k − 1)/k of all the fuel burned, m·(k − 1)·(R + F) = fuel·(1 − 1/k)
@@ -291,7 +292,7 @@ def wear_fuel_l(
 
     Cooling: a derated truck climbs slower and takes longer per tonne, but per metre its engine
     does the same work F·d/η, and it idles no longer (queues do not depend on arrival), so its
-    cost per tonne is the part-load SFC rise below the knee (§2.4, up to +11 % at the full 75 %
+    cost per tonne is the part-load SFC rise below the knee (up to +11 % at the full 75 %
     derate), counted pass by pass against an underated truck covering the same distance.
     """
     return (

@@ -2,7 +2,7 @@
 
 Steam demand follows a site process profile; the combustion control fires to the demanded heat
 with a lag, the drum stores the difference as pressure, and the fuel burned is the heat absorbed
-over the efficiency from the heat-loss method (machines.md §4). Degradation states (fouling,
+over the efficiency from the heat-loss method (ASME PTC 4). Degradation states (fouling,
 O2-trim drift, tube leak, fan-bearing damage) act on the physics; `twins.boiler_modes` declares
 the failure modes that grow them. A boiler that is down burns nothing: the drum loses pressure,
 the stack and the feedwater cool towards ambient and the flue analysers read ambient air.
@@ -42,25 +42,25 @@ from twins.params import KindParams, ParamArrays, distinct, param, take
 from twins.rng import Streams
 from twins.site import Environment
 
-_M47 = "machines.md §4.7"
-_ISO = "ISO 10816-3 Group 2 rigid (machines.md §5.3)"
+_REF = "typical 50 t/h gas-fired package boiler"
+_ISO = "ISO 10816-3 Group 2 rigid"
 
 
 class BoilerParams(KindParams):
-    """One boiler: rating, firing, process profile and auxiliaries (defaults: machines.md §4.7)."""
+    """One boiler: rating, firing, process profile and auxiliaries (defaults: 50 t/h on gas)."""
 
     fuel: Literal["natural_gas", "diesel", "coal"] = param(
-        "natural_gas", "label", _M47, "A", "Fuel fired"
+        "natural_gas", "label", _REF, "A", "Fuel fired"
     )
-    mcr_steam_tph: float = param(50.0, "t/h", _M47, "A", "Maximum continuous rating", gt=0)
+    mcr_steam_tph: float = param(50.0, "t/h", _REF, "A", "Maximum continuous rating", gt=0)
     pressure_setpoint_mpa: float = param(
-        1.1, "MPa", _M47, "A", "Drum pressure set-point (absolute)", ge=0.2, le=15
+        1.1, "MPa", _REF, "A", "Drum pressure set-point (absolute)", ge=0.2, le=15
     )
-    feedwater_temp_c: float = param(105.0, "°C", _M47, "A", "Feedwater (deaerator)", ge=20, le=250)
+    feedwater_temp_c: float = param(105.0, "°C", _REF, "A", "Feedwater (deaerator)", ge=20, le=250)
     o2_setpoint_pct: float = param(
         2.5,
         "%",
-        f"{_M47}: 2-3 gas, 3-4 oil, 4-6 coal",
+        "US DOE Steam Tip Sheet #4 excess air: 2-3 gas, 3-4 oil, 4-6 coal",
         "V",
         "Flue O2 set-point (dry); defaults to the fuel's typical value",
         ge=0.5,
@@ -83,7 +83,7 @@ class BoilerParams(KindParams):
     stack_temp_mcr_c: float = param(
         170.0,
         "°C",
-        "economizer; ≤ T_sat + 30 °C (Forbes Marshall, machines.md §4.3)",
+        "economizer; ≤ T_sat + 30 °C (Forbes Marshall)",
         "A",
         "Stack temperature at MCR, clean, 25 °C air",
         ge=60,
@@ -93,11 +93,9 @@ class BoilerParams(KindParams):
         50.0, "W/m²K", "gas-side convection 30-60 W/m²K", "A", "Clean U at MCR", gt=0, le=500
     )
     radiation_loss_mcr_pct: float = param(
-        0.5, "%", "machines.md §4.3: 0.2-1.5 %", "A", "Casing loss at MCR", ge=0, le=3
+        0.5, "%", "ASME PTC 4 typical losses: 0.2-1.5 %", "A", "Casing loss at MCR", ge=0, le=3
     )
-    drum_time_constant_s: float = param(
-        250.0, "s", "JModelica DrumBoiler T_D (machines.md §4.5)", "V", "T_D", gt=0
-    )
+    drum_time_constant_s: float = param(250.0, "s", "JModelica DrumBoiler T_D", "V", "T_D", gt=0)
     firing_lag_s: float = param(90.0, "s", "combustion control", "A", "Firing-rate lag", gt=0)
     base_load_frac: float = param(
         0.7, "-", "site process profile", "A", "Mean demand / MCR", ge=0, le=1
@@ -125,7 +123,12 @@ class BoilerParams(KindParams):
         4.5, "mm/s", f"{_ISO}: C/D boundary", "V", "Vibration added at bearing damage 1", ge=0
     )
     fan_bearing_loss_frac: float = param(
-        0.04, "-", "friction grows with wear (§5.4 form)", "A", "Extra fan power at damage 1", ge=0
+        0.04,
+        "-",
+        "friction grows with wear (Daigle & Goebel)",
+        "A",
+        "Extra fan power at damage 1",
+        ge=0,
     )
     drum_cooldown_tau_h: float = param(
         8.0, "h", "insulated shell and water mass", "A", "Drum and feedwater cooling when off", gt=0

@@ -1,4 +1,4 @@
-"""How a BOILER wears out and fails (machines.md §4.4, §4.6, §5), and what wear costs.
+"""How a BOILER wears out and fails, and what wear costs.
 
 Each mode drives a degradation state the boiler physics already reads, so it costs fuel or power
 through the physics itself: fire-side fouling (R_f → stack temperature → efficiency → fuel),
@@ -20,7 +20,7 @@ extra excess air), the leak the air of its heat and its make-up's pumping, and a
 bearing its whole friction loss. A twin with no drift and no leak needs no healthy boiler
 evaluated: fouling costs all of Q·(1 − η/η_c), η_c exactly from one exponential.
 
-Figures carry their reference section and tag (V seen, D derived, A assumed); the limits
+Figures carry their source and tag (V seen, D derived, A assumed); the limits
 derived from the reference boiler are computed here, not typed in. A boiler that is down
 (failed or in maintenance) fires nothing: it cools towards ambient, its fan stands still and
 its flue analysers sample ambient air (`twins.boiler_tick`).
@@ -36,20 +36,19 @@ from twins.failures import FailureMode
 
 F64 = NDArray[np.float64]
 
-_M = "machines.md"
-_P_SET_MPA = 1.1  # reference drum pressure (§4.7 [A]); BoilerParams default
+_P_SET_MPA = 1.1  # reference drum pressure [A]; BoilerParams default
 _STACK_MCR_C = 170.0  # reference clean stack temperature at MCR; BoilerParams default [A]
 _T_SAT_C = IAPWS97(P=_P_SET_MPA, x=1).T - 273.15  # 184.1 °C at 1.1 MPa [V IAPWS-IF97]
 
-# Kern–Seaton R_f*(1 − e^{−t/τ}) (§4.4 [V form]). 3 mm soot ≈ −2.5 % efficiency (Forbes
+# Kern–Seaton R_f*(1 − e^{−t/τ}) [V form]. 3 mm soot ≈ −2.5 % efficiency (Forbes
 # Marshall [V]) is R_f ≈ 0.0055 m²K/W in this model (−2.2 to −2.8 points at 80–100 % load) [D];
 # the asymptote and time constant are chosen so that a gas boiler at its mean load needs a
 # fire-side clean every ≈ 8 weeks [A].
 R_SOOT_3MM_M2K_W = 0.0055
 R_STAR_M2K_W = 0.008  # ≈ 4.4 mm soot-equivalent [A]
 FOULING_TAU_H = 1500.0  # [A]
-FOULING_LOAD_REF = 0.7  # soot deposition ∝ firing rate; τ holds at this mean load (§4.7) [A]
-# Forbes Marshall (§4.3 [V]): each 20 °C above the optimum ≈ 1 % fuel; the stack should not
+FOULING_LOAD_REF = 0.7  # soot deposition ∝ firing rate; τ holds at this mean load [A]
+# Forbes Marshall [V]: each 20 °C above the optimum ≈ 1 % fuel; the stack should not
 # exceed the steam temperature + 30 °C.
 STACK_ALARM_C = _STACK_MCR_C + 20.0  # 190 °C: 20 °C above the clean maximum (MCR) [D]
 STACK_LIMIT_C = _T_SAT_C + 30.0  # 214 °C at 1.1 MPa [D]
@@ -63,12 +62,12 @@ FOULING = FailureMode(
     failed_at=R_SOOT_3MM_M2K_W,
     law="asymptotic",
     source=(
-        f"{_M} §4.4: Kern–Seaton form [V], R_f* {R_STAR_M2K_W} and τ {FOULING_TAU_H:.0f} h "
+        f"Kern–Seaton fouling form [V], R_f* {R_STAR_M2K_W} and τ {FOULING_TAU_H:.0f} h "
         "equivalent (firing-weighted) hours [A]; failed at 3 mm soot ≈ −2.5 % (Forbes Marshall "
-        f"[V]) = {R_SOOT_3MM_M2K_W} m²K/W [D] or stack > T_sat + 30 °C (§4.3 [V], "
+        f"[V]) = {R_SOOT_3MM_M2K_W} m²K/W [D] or stack > T_sat + 30 °C (Forbes Marshall [V], "
         f"{STACK_LIMIT_C:.0f} °C [D]); alarm: stack 20 °C above its clean MCR value (≈ 1 % "
-        "fuel, §4.3 [V]); a climbing stack at constant load is the sign of fouling (DOE "
-        "Tip #7 [V]); MTTR, durations and costs [A]"
+        "fuel, Forbes Marshall [V]); a climbing stack at constant load is the sign of fouling "
+        "(US DOE Steam Tip Sheet #7 [V]); MTTR, durations and costs [A]"
     ),
     tau_h=FOULING_TAU_H,
     ceiling=R_STAR_M2K_W,
@@ -91,11 +90,12 @@ TUBE_LEAK = FailureMode(
     failed_at=1.0,  # 3.6 t/h ≈ 7 % of MCR: the leak forces the boiler off [A]
     law="exp",
     source=(
-        f"{_M} §5.1: pressure-part tubes β 2–4, η 30,000–80,000 h [A], midpoints taken; "
-        "§4.6: tube failures lead forced outages [V]; leak growth (exponential, §5.3 form) over "
+        "pressure-part tubes β 2–4, η 30,000–80,000 h [A], midpoints taken; tube failures "
+        "lead forced outages (POWER, 'Benchmarking boiler tube failures' [V]); leak growth "
+        "(exponential form [A]) over "
         "a median 500 h, forced outage at 1 kg/s, alarm at 1 t/h of unaccounted water "
         "(≈ 2.5 σ of a drum mass balance of two 1 % flow meters) [A]; MTTR 2–5 days "
-        "(§5.10 [A], sequence cool-down, scaffold, repair, hydro test: POWER [V]); costs [A]"
+        "([A], sequence cool-down, scaffold, repair, hydro test: POWER [V]); costs [A]"
     ),
     beta=3.0,
     eta_h=50_000.0,
@@ -119,10 +119,10 @@ COMBUSTION_DRIFT = FailureMode(
     failed_at=3.0,  # +3 % O2 ≈ +20 % excess air on gas: burner out of tune [A]
     law="linear",
     source=(
-        f"{_M} §4.2/§4.3: excess air from O2, ≈ 1 point per 15 % excess air (DOE Tip #4 [V]); "
+        "excess air from O2, ≈ 1 point per 15 % excess air (US DOE Steam Tip Sheet #4 [V]); "
         "drift linear over a median 2,000 h before a Weibull failure age β 2 (early wear-out, "
-        "§5.1 β meaning [V]), η 8,760 h (a yearly combustion tune-up) [A]; alarm 1 % O2 above "
-        "the set-point curve, failed at 3 % [A]; MTTR, durations and costs [A]"
+        "PTC Windchill Weibull guide [V]), η 8,760 h (a yearly combustion tune-up) [A]; "
+        "alarm 1 % O2 above the set-point curve, failed at 3 % [A]; MTTR, durations and costs [A]"
     ),
     beta=2.0,
     eta_h=8_760.0,
@@ -145,10 +145,11 @@ FAN_BEARING = FailureMode(
     failed_at=1.0,  # damage 1: vibration baseline + 4.5 mm/s, deep in zone D [A]
     law="exp",
     source=(
-        f"{_M} §5.1: FD/ID fan bearings β 1.3–1.5 (Barringer [V/D]), η 40,000 h [A]; §5.3: "
+        "FD/ID fan bearings β 1.3–1.5 (Barringer, Problem of the Month, Apr 2001 [V/D]), "
+        "η 40,000 h [A]; "
         "exponential growth, alarm at the ISO 10816-3 Group 2 rigid B/C boundary 2.8 mm/s "
         "(zone C, plan repair) [V]; degradation over a median 4,000 h gives ≈ 5 weeks from "
-        "alarm to failure, within the 4–8 weeks of §5.9 (epsumlabs [V]) [D]; MTTR and "
+        "alarm to failure, within a rolling bearing's 4–8 weeks P-F (epsumlabs [V]) [D]; MTTR and "
         "costs [A]"
     ),
     beta=1.4,

@@ -1,6 +1,6 @@
 """A steam boiler's tick, compiled: demand, drum, combustion, heat, auxiliaries, cost of wear.
 
-One loop over the twins (numba) does what `twins.boiler.Boiler.step` describes (machines.md §4):
+One loop over the twins (numba) does what `twins.boiler.Boiler.step` describes:
 the site's steam demand (daily cycle + OU noise), the firing lag and drum pressure, the burn
 (flue O2 and excess air from the set-point curve and the O2-trim drift, stack temperature by
 NTU with fire-side fouling, heat-loss efficiency), fuel heat, the FD fan and feed pump, the
@@ -12,7 +12,7 @@ Every equation is `physics.boiler`'s or `physics.common`'s, compiled for one twi
 cost-of-wear bookkeeping. Each twin is independent of the others, so results do not depend on
 how twins are sharded. Written as numpy over the batch the same tick took ~300 array operations,
 each a pass and a temporary; compiled, a boiler-only fleet of 3,000 runs 1.4× faster
-(BENCHMARKS.md, issue 3).
+(BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ _TWO_PI_PER_DAY = 2.0 * np.pi / 24.0
 
 
 class Firing(NamedTuple, Generic[T]):
-    """Combustion constants (machines.md §4.2–4.4): arrays (n,) for a batch, floats for one twin."""
+    """Combustion constants (ASME PTC 4 heat loss): arrays (n,) for a batch, floats for one twin."""
 
     st: Stoich
     o2_set: T  # flue O2 set-point [%]
@@ -165,7 +165,7 @@ def _burn(
     f: Firing[float], load: float, r_f: float, drift: float, t_air: float
 ) -> tuple[float, float, float, float, float, float]:
     """Efficiency at a firing / MCR, fire-side fouling R_f [m²K/W] and O2 drift [%]: flue O2 and
-    excess air (§4.2), stack temperature by NTU (§4.4), heat-loss efficiency (§4.3). Returns
+    excess air, stack temperature by NTU, heat-loss efficiency. Returns
     (η, O2, EA, T_stack, T_ad, NTU of the surface were it clean)."""
     low_fire = min(max((1.0 - load) / (1.0 - f.u_min), 0.0), 1.0)
     o2 = f.o2_set + f.o2_rise * low_fire + drift
@@ -290,7 +290,7 @@ def boiler_tick(  # noqa: PLR0915 (one loop: see `twins.truck_tick.settle`)
             fire, load = 0.0, 0.0
         new.drum_pressure_mpa[i], new.firing_frac[i] = p * p_set, fire
 
-        # combustion, fuel heat, the FD fan and what its bearing's wear adds to it (§4.2-4.4)
+        # combustion, fuel heat, the FD fan and what its bearing's wear adds to it
         r_f, drift = s.fouling_resistance_m2k_w[i], s.o2_drift_pct[i]
         eta, o2, ea, t_stack, t_ad, n_clean = _burn(f, load, r_f, drift, t_air)
         q_fuel = _fuel_heat(load * k.q_mcr_w[c], eta)

@@ -4,12 +4,12 @@ A kind declares its modes (`Kind.failure_modes`); `FailureModel` runs them over 
 mode drives one health variable of the kind's state (a variable its physics already reads, such
 as `bearing_damage_frac`), so degradation costs fuel, power or output through the physics itself.
 
-Laws (machines.md §5): `exp` and `linear` modes fail at an age drawn from a Weibull(β, η) in
-equivalent operating hours — conditional on the part's age when the run starts — and degrade
-during the last `D` hours before that age (onset = failure age − D, D lognormal per twin): a
-hidden defect, then a symptom that crosses its alarm level (the P point) before the functional
-failure (F). `asymptotic` is Kern–Seaton fouling from the last cleaning; `usage` modes (tread,
-liner) are worn by the kind's own physics and only checked and renewed here.
+Laws (reliability engineering, see docs/sources.md): `exp` and `linear` modes fail at an age drawn
+from a Weibull(β, η) in equivalent operating hours — conditional on the part's age when the run
+starts — and degrade during the last `D` hours before that age (onset = failure age − D, D lognormal
+per twin): a hidden defect, then a symptom that crosses its alarm level (the P point) before the
+functional failure (F). `asymptotic` is Kern–Seaton fouling from the last cleaning; `usage` modes
+(tread, liner) are worn by the kind's own physics and only checked and renewed here.
 """
 
 from __future__ import annotations

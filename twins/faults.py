@@ -1,4 +1,4 @@
-"""Sensor faults: what a sensor reports goes wrong, the machine does not (machines.md §5.8).
+"""Sensor faults: what a sensor reports goes wrong, the machine does not.
 
 Forms after `vtnsi/fault_injector` ("Supported fault types") [V]: bias y = x + b, drift
 y = x + r·(t − s), stuck y = c (the reading when the fault started), noise y = x + ε

@@ -90,7 +90,7 @@ class TickOutput:
     production: F64  # product delivered during the tick, in the kind's production unit
     status: NDArray[np.int8]  # RUNNING, DERATED or STANDBY of available twins
     # Optional: "stress/<mode>" multiplies the ageing of a failure mode this tick (load-
-    # sensitive ageing, machines.md §5.2); anything else is informational.
+    # sensitive ageing, as ISO 281's load-life law); anything else is informational.
     extra: dict[str, F64] = field(default_factory=dict)
 
 

@@ -1,14 +1,15 @@
-"""The grinding MILL kind: a Cadia-like 20 MW SAG mill (machines.md §3).
+"""The grinding MILL kind: a Cadia-like 20 MW SAG mill.
 
-Per tick: ore hardness (Bond work index) and charge filling wander as Ornstein-Uhlenbeck
-processes; the power hump turns the filling into power (Austin magnitude × Hulbert shape, §3.4);
-Bond turns that power into throughput (§3.3); friction heats the trunnion bearing and its lube
-oil (Daigle & Goebel structure, §5.4); damage raises friction and vibration (§5.3). The lifters
-wear with throughput here (§3.5); the failure-mode layer (`twins.mill_modes`) grows the bearing
-and gearbox damage. A mill that is not available is stopped: no feed, no power, no electricity,
-its charge and ore held, its bearing and oil cooling towards ambient. Its lube and jacking pumps
-are not counted either (a down twin uses exactly nothing in the contract; they would draw a
-few tens of kW of the 250 kW auxiliary load). The motor rating capping the power is a derate.
+Per tick: ore hardness (Bond work index) and charge filling wander as Ornstein-Uhlenbeck processes;
+the power hump turns the filling into power (Austin magnitude × Hulbert shape, as in le Roux's
+MillSim); Bond turns that power into throughput; friction heats the trunnion bearing and its lube
+oil (Daigle & Goebel 2013 structure); damage raises friction and vibration (ISO 10816-3 zones). The
+lifters wear with throughput here (Yahyaei & Banisi 2010); the failure-mode layer
+(`twins.mill_modes`) grows the bearing and gearbox damage. A mill that is not available is stopped:
+no feed, no power, no electricity, its charge and ore held, its bearing and oil cooling towards
+ambient. Its lube and jacking pumps are not counted either (a down twin uses exactly nothing in the
+contract; they would draw a few tens of kW of the 250 kW auxiliary load). The motor rating capping
+the power is a derate.
 """
 
 from __future__ import annotations
@@ -66,12 +67,12 @@ from twins.params import KindParams, ParamArrays, param
 from twins.rng import Streams
 from twins.site import Environment
 
-CADIA = "Boughey, Svalbonas & Jones, SME 2000 (Cadia SAG), machines.md §3.1"
-MILLSIM = "le Roux mill, Robbie1/MillSim Mill_Model.py, machines.md §3.1/§3.4"
+CADIA = "Boughey, Svalbonas & Jones, SME 2000 (Cadia SAG)"
+MILLSIM = "le Roux mill, Robbie1/MillSim Mill_Model.py"
 
-# Reference machine (Cadia-like 20 MW SAG, §3.7): the defaults the design point is derived from.
+# Reference machine (Cadia-like 20 MW SAG): the defaults the design point is derived from.
 DIAMETER_M = 12.2
-LENGTH_M = 6.1  # Cadia is quoted as 40 ft × 20 ft; the 20 ft is not in machines.md [A]
+LENGTH_M = 6.1  # Cadia is quoted as 40 ft × 20 ft; the 20 ft length is unconfirmed [A]
 SPEED_FRAC = 0.75
 FILLING = 0.30
 BALL_FILLING = 0.12
@@ -105,20 +106,20 @@ EFFICIENCY_PRODUCT = round(
 
 
 class MillParams(MillConditionParams):
-    """Parameters of one mill; defaults are the Cadia-like 20 MW SAG of machines.md §3.7."""
+    """Parameters of one mill; defaults are a Cadia-like 20 MW SAG."""
 
     diameter_m: float = param(DIAMETER_M, "m", CADIA, "V", "Inside shell diameter", ge=2, le=14)
     length_m: float = param(
-        LENGTH_M, "m", "Cadia quoted as 40 ft × 20 ft; length not in machines.md", "A",
+        LENGTH_M, "m", "Cadia quoted as 40 ft × 20 ft; length unconfirmed", "A",
         "Effective grinding length", ge=1, le=15,
     )  # fmt: skip
     motor_rating_kw: float = param(20_000.0, "kW", CADIA, "V", "Motor rating", ge=500, le=40_000)
     speed_frac_critical: float = param(
-        SPEED_FRAC, "1", "machines.md §3.7 (0.70-0.78); Hulbert's J_Pmax fit sinks above", "V",
+        SPEED_FRAC, "1", "SAG 0.70-0.78 (MillSim 0.70); Hulbert's J_Pmax fit sinks above", "V",
         "Mill speed as a fraction of critical speed", ge=0.6, le=0.78,
     )  # fmt: skip
     filling_setpoint_frac: float = param(
-        FILLING, "1", "machines.md §3.7 (0.25-0.40)", "A",
+        FILLING, "1", "typical SAG total filling 0.25-0.40", "A",
         "Total charge filling J the load controller holds", ge=0.15, le=0.45,
     )  # fmt: skip
     filling_sd_frac: float = param(
@@ -128,7 +129,7 @@ class MillParams(MillConditionParams):
         20.0, "min", "load-controller residual", "A", "Correlation time of J", gt=0, le=600
     )
     ball_filling_frac: float = param(
-        BALL_FILLING, "1", "machines.md §3.7 (0.10-0.24); SAG value assumed", "A",
+        BALL_FILLING, "1", "SAG 0.10-0.24 (MillSim 0.24); SAG value assumed", "A",
         "Ball filling Jb", ge=0, le=0.3,
     )  # fmt: skip
     ball_density_t_m3: float = param(BALL_DENSITY, "t/m3", MILLSIM, "V", ge=7, le=8)
@@ -140,7 +141,7 @@ class MillParams(MillConditionParams):
         SOLIDS_FRAC, "1", MILLSIM, "V", "Mass fraction of ore in the slurry w_c", ge=0.4, le=0.9
     )
     work_index_kwh_t: float = param(
-        WORK_INDEX, "kWh/t", "NI 43-101 gold ores 15.1-16.6, machines.md §3.3", "V",
+        WORK_INDEX, "kWh/t", "NI 43-101 test work, gold ores 15.1-16.6", "V",
         "Mean Bond ball-mill work index (per metric tonne)", gt=3, le=40,
     )  # fmt: skip
     work_index_sd_frac: float = param(
@@ -210,7 +211,7 @@ class Constants:
     design_tph: F64  # Bond throughput at the design power and mean ore
     bond_kwh_t_per_wi: F64
     speed_rpm: F64
-    trunnion_stress: F64  # ageing rate of the trunnion bearing (ISO 281, §5.2)
+    trunnion_stress: F64  # ageing rate of the trunnion bearing (ISO 281)
     bearing_decay: F64
     oil_decay: F64
 
@@ -271,7 +272,7 @@ SENSORS = (
     Channel("pinion_vibration_mm_s", "mm/s", "Drive/pinion velocity RMS (ISO 10816-3)", 0.1,
             lo=0, source=f"accelerometer, {_A}"),
     Channel("liner_wear_pct", "%", "Share of the new lifter height worn (alarm 70 %)", 1.0,
-            lo=0, hi=100, source=f"liner scans / wear model (machines.md §3.6), noise {_A}"),
+            lo=0, hi=100, source=f"liner scans / wear model, noise {_A}"),
     Channel("ambient_temp_c", "°C", "Ambient air temperature", 0.2, source=f"RTD, {_A}"),
 )  # fmt: skip
 
@@ -366,7 +367,7 @@ class Mill(Kind):
         status = np.multiply(capped, Status.DERATED, dtype=np.int8)
         if off is not None:
             status[off] = Status.STANDBY
-        # load-sensitive ageing (§5.2): ISO 281 for the bearing; the liner ages in tonnes
+        # load-sensitive ageing: ISO 281 for the bearing; the liner ages in tonnes
         extra = {"stress/trunnion_bearing": c.trunnion_stress, "stress/liner": throughput}
         extra |= wear_excess(charge, liner, wear, params["drive_efficiency_frac"], hours)
         return TickOutput(sensors, {"electricity_kwh": electricity}, feed * hours, status, extra)

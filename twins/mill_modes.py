@@ -1,17 +1,18 @@
-"""Failure modes of the grinding MILL and the wear its own physics does (machines.md §3, §5).
+"""Failure modes of the grinding MILL and the wear its own physics does.
 
 Three modes, each driving a health variable `twins.mill.Mill` reads:
 - `trunnion_bearing` (Weibull onset, exponential damage): friction heat raises the bearing
-  temperature to the 75 °C trip (§3.6, §5.4) and trunnion vibration climbs the ISO 10816-3
-  zones (§5.3); the excess friction is drawn from the motor.
-- `liner` (usage): lifters wear with throughput (§3.5); below h/h₀ ≈ 0.5 the mill draws less
-  power, mills less and needs more kWh per tonne; relined at a minimum lifter height.
+  temperature to the 75 °C trip (Holcim limits; Daigle & Goebel 2013 heat balance) and
+  trunnion vibration climbs the ISO 10816-3 zones; the excess friction is drawn from the motor.
+- `liner` (usage): lifters wear with throughput (Yahyaei & Banisi 2010); below h/h₀ ≈ 0.5 the
+  mill draws less power, mills less and needs more kWh per tonne; relined at a minimum lifter
+  height.
 - `gearbox` (Weibull onset, exponential damage): pinion vibration climbs the ISO zones and
   mesh losses take more electricity per tonne.
 Here too: the parameters of the mill's condition (`MillConditionParams`, a base of
 `MillParams`), what the damage does to a running mill this tick (`Condition`) and what it costs
 in electricity against a healthy mill milling the same tonnes (`wear_excess`). Every figure
-carries its machines.md section and tag (V seen, D derived, A assumed).
+carries its source and tag (V seen, D derived, A assumed); docs/sources.md gathers them.
 """
 
 from __future__ import annotations
@@ -41,15 +42,15 @@ Mask = NDArray[np.bool_]
 
 ZONE_AB_MM_S, ZONE_BC_MM_S, ZONE_CD_MM_S = ISO_10816_G1_RIGID_MM_S
 
-LIFTER_NEW_MM = 152.0  # Sarcheshmeh SAG lifter, Yahyaei & Banisi 2010 (§3.5) [V]
-LINER_WEAR_MM_H = 0.024  # (152 − 58) mm / 4000 h at Sarcheshmeh (§3.5) [D]
+LIFTER_NEW_MM = 152.0  # Sarcheshmeh SAG lifter, Yahyaei & Banisi 2010 [V]
+LINER_WEAR_MM_H = 0.024  # (152 − 58) mm / 4000 h at Sarcheshmeh [D]
 LINER_MIN_FRAC = 0.20  # reline at 20 % of the new lifter height (brief: 15–20 %) [A]
 LINER_ALARM_WORN_PCT = 70.0  # plan the reline: ≈ 630 h before h_min at design rate [A]
-ROLLER_EXPONENT = 10.0 / 3.0  # ISO 281 load-life exponent of roller bearings (§5.2) [V]
+ROLLER_EXPONENT = 10.0 / 3.0  # ISO 281 load-life exponent of roller bearings [V]
 
 # A reline's liner set [D]: power ≈ 60 % and liners 10–20 % (15 % taken) of mill operating
-# cost (§3.5 [V]); power at the reference design point (twins.mill.DESIGN_POWER_KW) for
-# Cadia's 94 % availability (§3.1 [V]) at US$0.10/kWh [A]; a liner life of
+# cost (RME; Multotec [V]); power at the reference design point (twins.mill.DESIGN_POWER_KW) for
+# Cadia's 94 % availability (Boughey et al., SME 2000 [V]) at US$0.10/kWh [A]; a liner life of
 # h₀(1 − h_min/h₀)/k_L ≈ 5,070 h. → ≈ US$3.8M of liners a year, ≈ US$2.3M a reline.
 ELECTRICITY_USD_KWH = 0.10  # [A]
 REFERENCE_POWER_KW = 18_443.0  # twins.mill.DESIGN_POWER_KW (checked by a test) [D]
@@ -61,25 +62,31 @@ LINER_SET_USD = round(_LINER_USD_A * _LINER_LIFE_H / _OPERATING_H_A, -4)
 
 class MillConditionParams(KindParams):
     """Parameters of a mill's wear and damage, what they do, and the bearing heat balance that
-    shows them (machines.md §3.5, §5)."""
+    shows them."""
 
     lifter_height_new_mm: float = param(
-        LIFTER_NEW_MM, "mm", "Sarcheshmeh 15.2 cm (Yahyaei & Banisi 2010), machines.md §3.5", "V",
+        LIFTER_NEW_MM, "mm", "Sarcheshmeh 15.2 cm (Yahyaei & Banisi 2010)", "V",
         "Lifter height of a new liner", gt=20, le=400,
     )  # fmt: skip
     liner_knee_frac: float = param(
-        0.5, "1", "machines.md §3.5", "A", "h/h0 below which wear costs power", gt=0, le=1
+        0.5,
+        "1",
+        "lost lift lowers the shoulder angle",
+        "A",
+        "h/h0 below which wear costs power",
+        gt=0,
+        le=1,
     )
     liner_power_loss_frac: float = param(
-        0.10, "1", "machines.md §3.5 (shoulder angle falls)", "A",
+        0.10, "1", "shoulder angle falls (Mejia Alarcon 2018)", "A",
         "Power lost at zero lifter height", ge=0, le=0.5,
     )  # fmt: skip
     liner_energy_penalty_frac: float = param(
-        0.15, "1", "machines.md §3.5 (Multotec 2018: efficiency falls)", "A",
+        0.15, "1", "Multotec 2018: grinding efficiency falls", "A",
         "Extra kWh/t at zero lifter height", ge=0, le=1,
     )  # fmt: skip
     liner_wear_rate_mm_h: float = param(
-        LINER_WEAR_MM_H, "mm/h", "Sarcheshmeh 152 → 58 mm in 4000 h, machines.md §3.5", "D",
+        LINER_WEAR_MM_H, "mm/h", "Sarcheshmeh 152 → 58 mm in 4000 h (Yahyaei & Banisi 2010)", "D",
         "Lifter height lost per hour at design throughput", ge=0, le=1,
     )  # fmt: skip
     bearing_friction_damage_gain: float = param(
@@ -87,14 +94,19 @@ class MillConditionParams(KindParams):
         "Relative friction rise at full bearing damage", ge=0, le=10,
     )  # fmt: skip
     vibration_baseline_mm_s: float = param(
-        1.6, "mm/s", "ISO 10816-3 Group 1 rigid zone A < 2.3 (machines.md §5.3)", "A",
+        1.6, "mm/s", "ISO 10816-3 Group 1 rigid zone A < 2.3", "A",
         "Healthy pinion and trunnion vibration", ge=0, le=2.3,
     )  # fmt: skip
     vibration_bearing_gain_mm_s: float = param(
-        8.0, "mm/s", "full damage past C/D 7.1 (§5.3)", "A", "Trunnion rise at full damage", ge=0
+        8.0,
+        "mm/s",
+        "full damage past ISO 10816-3 C/D 7.1",
+        "A",
+        "Trunnion rise at full damage",
+        ge=0,
     )
     vibration_gearbox_gain_mm_s: float = param(
-        8.0, "mm/s", "full damage past C/D 7.1 (§5.3)", "A", "Pinion rise at full damage", ge=0
+        8.0, "mm/s", "full damage past ISO 10816-3 C/D 7.1", "A", "Pinion rise at full damage", ge=0
     )
     bearing_friction_heat_kw: float = param(
         30.0, "kW", "μ·F·v of a 10 MN hydrostatic trunnion at ~1.4 m/s", "A",
@@ -104,16 +116,26 @@ class MillConditionParams(KindParams):
         2_300.0, "kJ/K", "≈ 5 t of steel", "A", "Bearing thermal mass m·c", gt=0
     )
     bearing_to_ambient_kw_k: float = param(
-        0.3, "kW/K", "§5.4 form; housing convection, sized", "A", "Bearing-ambient H1", gt=0
+        0.3,
+        "kW/K",
+        "Daigle & Goebel form; housing convection, sized",
+        "A",
+        "Bearing-ambient H1",
+        gt=0,
     )
     bearing_to_oil_kw_k: float = param(
-        2.0, "kW/K", "§5.4 form; ≈ 1.2 L/s of oil × 1.7 MJ/(m³·K)", "A", "Bearing-oil H2", gt=0
+        2.0,
+        "kW/K",
+        "Daigle & Goebel form; 1.2 L/s oil × 1.7 MJ/(m³·K)",
+        "A",
+        "Bearing-oil H2",
+        gt=0,
     )
     oil_heat_capacity_kj_k: float = param(
         10_000.0, "kJ/K", "≈ 6 m³ lube reservoir", "A", "Lube oil thermal mass", gt=0
     )
     oil_cooler_kw_k: float = param(
-        1.2, "kW/K", "§5.4 form; sized for oil ≈ ambient + 18 K when healthy", "A",
+        1.2, "kW/K", "Daigle & Goebel form; oil ≈ ambient + 18 K when healthy", "A",
         "Oil-ambient (cooler) H_o3", gt=0,
     )  # fmt: skip
     gearbox_loss_damage_frac: float = param(
@@ -130,7 +152,7 @@ class MillConditionParams(KindParams):
 class Condition:
     """What the damage does to the mill this tick; zero friction and vibration when stopped."""
 
-    friction_kw: F64  # trunnion friction heat r·ω² = r₀(1 + g·d)·ω² at set speed (§5.4)
+    friction_kw: F64  # trunnion friction heat r·ω² = r₀(1 + g·d)·ω² at set speed (Daigle & Goebel)
     excess_friction_kw: F64  # above a healthy bearing's: drawn from the motor too
     drive_efficiency: F64  # relative to a healthy drive train
     trunnion_vibration_mm_s: F64
@@ -185,11 +207,12 @@ TRUNNION_BEARING = FailureMode(
     failed_at=1.0,
     law="exp",
     source=(
-        "β 1.4 from Barringer η ≈ 5·L10 (§5.1 [D]); η 60,000 h in 40,000–100,000 (§5.1 [A]); "
-        "flat-then-exponential damage (§5.3 [A]); friction heat, Daigle & Goebel (§5.4 [V "
-        "form]); alarm 70 / trip 75 °C, Holcim (§3.6 [V]); D 8,000 h puts trunnion vibration "
-        "zone C ≈ 6 weeks and 70 °C ≈ 3 weeks before failure (§5.9: rolling bearing fault "
-        "to repair 4–8 weeks [V]) [A]; MTTR in SAG unplanned 4–24 h (§5.10 [A]); parts [A]"
+        "β 1.4 from η ≈ 5·L10 (Barringer, Problem of the Month, Apr 2001 [D]); η 60,000 h in "
+        "40,000–100,000 [A]; flat-then-exponential damage (MathWorks exponential degradation "
+        "form [A]); friction heat, Daigle & Goebel 2013 [V form]; alarm 70 / trip 75 °C, "
+        "Holcim 'Mill bearings and lubrication' [V]; D 8,000 h puts trunnion vibration zone C "
+        "≈ 6 weeks and 70 °C ≈ 3 weeks before failure (rolling bearing fault to repair 4–8 "
+        "weeks, epsumlabs [V]) [A]; MTTR in SAG unplanned 4–24 h [A]; parts [A]"
     ),
     beta=1.4,
     eta_h=60_000.0,
@@ -219,9 +242,9 @@ LINER = FailureMode(
     failed_at=LINER_MIN_FRAC * LIFTER_NEW_MM,
     law="usage",
     source=(
-        "h0 152 mm and 0.024 mm/h at design throughput, Yahyaei & Banisi 2010 (§3.5 [V/D]); "
-        "knee h/h0 0.5 (§3.5 [A]); h_min 20 % of new [A]; alarm 70 % worn [A]; reline "
-        "48–120 h (§5.10 [A]); liner set from cost shares (§3.5 [V]) at $0.10/kWh [D/A]"
+        "h0 152 mm and 0.024 mm/h at design throughput, Yahyaei & Banisi 2010 [V/D]; "
+        "knee h/h0 0.5 [A]; h_min 20 % of new [A]; alarm 70 % worn [A]; reline 48–120 h [A]; "
+        "liner set from cost shares (RME; Multotec [V]) at $0.10/kWh [D/A]"
     ),
     initial_age_frac=0.5,  # the fleet starts with liners up to half way to h_min
     life_h=_LINER_LIFE_H,  # h0·(1 − h_min/h0)/k_L at design throughput (its age's unit)
@@ -248,10 +271,10 @@ GEARBOX = FailureMode(
     failed_at=1.0,
     law="exp",
     source=(
-        "β 2, η 40,000 h (§5.1 [A]; repeated SAG gearbox replacements, ACOEM case [V]); "
-        "alarm at ISO 10816-3 Group 1 rigid zone C 4.5 mm/s (§5.3 [V/A]); D 6,000 h puts "
-        "zone C ≈ 2 months before failure (§5.9 vibration 1–9 months [V]) [A]; MTTR at the "
-        "top of SAG unplanned 4–24 h (§5.10 [A]); parts [A]"
+        "β 2, η 40,000 h ([A]; repeated SAG gearbox replacements, ACOEM case study [V]); "
+        "alarm at ISO 10816-3 Group 1 rigid zone C 4.5 mm/s [V/A]; D 6,000 h puts zone C "
+        "≈ 2 months before failure (vibration P-F 1–9 months [V]) [A]; MTTR at the top of "
+        "SAG unplanned 4–24 h [A]; parts [A]"
     ),
     beta=2.0,
     eta_h=40_000.0,
@@ -290,7 +313,7 @@ def wear_liner(state: State, p: ParamArrays, throughput_ratio: F64, dt_h: float)
 
 
 def trunnion_stress(p: ParamArrays, reference_filling: float, speed_ratio: F64) -> F64:
-    """Ageing rate of the trunnion bearing, ISO 281 roller law on load and speed [–] (§5.2) [A].
+    """Ageing rate of the trunnion bearing, ISO 281 roller law on load and speed [–] [A].
 
     The load is the dead weight plus a charge proportional to the filling. The load controller
     holds the filling at its set-point (σ 0.012 moves the mean rate by < 0.1 %), so the rate is

@@ -1,13 +1,13 @@
 """Haul TRUCK (CAT 793F-class, mechanical drive): the haul cycle as a vectorised state machine.
 
-A truck runs QUEUE_LOAD → SPOT → LOAD → HAUL → QUEUE_DUMP → DUMP → RETURN over its site's road
-(machines.md §2.2). Each phase is one *step*, except HAUL and RETURN which are one step per road
-segment (RETURN runs the segments in reverse with the grade negated). Speed is quasi-steady on a
-segment (§2.3), so everything a step does per second (speed, engine power, fuel) is tabulated once
-per twin in a `Route` and a tick is a few passes of `take` over those tables: each pass spends the
-time left in the tick on the current step, and twins that finish a step move to the next one, so
-no time is lost at boundaries. Failure modes, wear and the ECU's coolant protection are in
-`twins.truck_modes`; a truck that is not available stands where it is with its engine off.
+A truck runs QUEUE_LOAD → SPOT → LOAD → HAUL → QUEUE_DUMP → DUMP → RETURN over its site's road (the
+Caterpillar Performance Handbook's cycle). Each phase is one *step*, except HAUL and RETURN which
+are one step per road segment (RETURN runs the segments in reverse with the grade negated). Speed is
+quasi-steady on a segment, so everything a step does per second (speed, engine power, fuel) is
+tabulated once per twin in a `Route` and a tick is a few passes of `take` over those tables: each
+pass spends the time left in the tick on the current step, and twins that finish a step move to the
+next one, so no time is lost at boundaries. Failure modes, wear and the ECU's coolant protection are
+in `twins.truck_modes`; a truck that is not available stands where it is with its engine off.
 """
 
 from __future__ import annotations
@@ -54,18 +54,18 @@ PHASES = ("QUEUE_LOAD", "SPOT", "LOAD", "HAUL", "QUEUE_DUMP", "DUMP", "RETURN")
 QUEUE_LOAD, SPOT, LOAD, HAUL, QUEUE_DUMP, DUMP, RETURN = range(len(PHASES))
 MAX_PASSES = 32  # step boundaries a tick may cross; the loop ends once every twin is done
 _LEG = ("length_m", "grade_pct", "rolling_resistance_pct", "speed_limit_kmh")
-_M = "machines.md"
-_793 = "machines.md §2.1, 793D vehicle-model code file"
-_RAKHA = "Rakha truck model, aarondotter/rimpull python/vdm.py (machines.md §2.3)"
-_ML = "argenismarin/MineLab examples/10_equipment_fleet.py (machines.md §2.2)"
+_793 = "CAT 793D figures of an open 793D vehicle-model code"
+_RAKHA = "Rakha truck model, aarondotter/rimpull python/vdm.py"
+_ML = "argenismarin/MineLab examples/10_equipment_fleet.py"
+_MINELAB_793F = "MineLab 793F example (argenismarin/MineLab)"
 
 
 class TruckParams(TruckConditionParams):
-    """A CAT 793F-class truck and the loader serving it (machines.md §2.8 and §2.2)."""
+    """A CAT 793F-class truck and the loader serving it."""
 
-    payload_t: float = param(227.0, "t", f"{_M} §2.1, MineLab 793F", "V", "payload", gt=0, le=500)
-    empty_t: float = param(157.0, "t", f"{_M} §2.1: 384 − 227", "D", "empty mass", gt=0, le=400)
-    engine_kw: float = param(1976.0, "kW", f"{_M} §2.1, MineLab 793F", "V", "rated", gt=0, le=5e3)
+    payload_t: float = param(227.0, "t", _MINELAB_793F, "V", "payload", gt=0, le=500)
+    empty_t: float = param(157.0, "t", "GVM 384 − payload 227 t", "D", "empty mass", gt=0, le=400)
+    engine_kw: float = param(1976.0, "kW", _MINELAB_793F, "V", "rated", gt=0, le=5e3)
     drivetrain_eff: float = param(0.80, "-", _RAKHA, "V", "η with accessories", gt=0, le=1)
     mu_traction: float = param(0.30, "-", _RAKHA, "V", "tyre-road adhesion μ", gt=0, le=1)
     driven_axle_share: float = param(0.64, "-", _RAKHA, "V", "m_ta/m", gt=0, le=1)
@@ -78,15 +78,17 @@ class TruckParams(TruckConditionParams):
     crawl_kmh: float = param(3.0, "km/h", "creep where traction fails", "A", "crawl", gt=0, le=10)
     idle_kw: float = param(80.0, "kW", "≈4 % of rated: idle + fans", "A", "idle", gt=0, le=500)
     hoist_kw: float = param(300.0, "kW", "body hoist during dump", "A", "hoist", ge=0, le=1e3)
-    sfc_l_kwh: float = param(0.24, "L/kWh", f"{_M} §2.4, MineLab", "V", "SFC", gt=0, le=0.5)
+    sfc_l_kwh: float = param(
+        0.24, "L/kWh", "CAT handbook fuel method, MineLab", "V", "SFC", gt=0, le=0.5
+    )
     sfc_knee_load_frac: float = param(
-        0.35, "-", "below the LF band 0.40-0.70 (§2.4)", "A", "SFC flat above", gt=0, le=1
+        0.35, "-", "below the haul-truck LF band 0.40-0.70", "A", "SFC flat above", gt=0, le=1
     )
     sfc_idle_rise_frac: float = param(
         0.6, "-", "diesel part-load penalty", "A", "SFC rise at zero load", ge=0, le=3
     )
     fuel_spread_frac: float = param(
-        0.11, "-", "CAT handbook: operators differ 10-12 % (§2.4)", "V", "fuel spread", ge=0, le=0.5
+        0.11, "-", "CAT handbook: operators differ 10-12 %", "V", "fuel spread", ge=0, le=0.5
     )
     rpm_idle: float = param(700.0, "rpm", "C175-class low idle", "A", "idle", gt=0, le=1500)
     rpm_rated: float = param(1750.0, "rpm", "C175-class rated speed", "A", "rated", gt=0, le=3e3)
@@ -209,7 +211,7 @@ def _legs(p: ParamArrays, env: Environment, roads: F64) -> dict[str, F64]:
 
 
 def load_time(p: ParamArrays) -> F64:
-    """Loading time [s] from the loader's passes (§2.2), the bank density swollen to loose."""
+    """Loading time [s] from the loader's passes (MineLab), the bank density swollen to loose."""
     rho = phy.loose_density(p["bank_density_t_m3"], p["swell_frac"])
     passes = phy.loading_passes(p["payload_t"], p["bucket_m3"], p["bucket_fill_frac"], rho)
     return phy.load_time_s(passes, p["swing_s"])

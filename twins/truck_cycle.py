@@ -6,7 +6,7 @@ finishes its step moves to the next one. Written as numpy over the batch, every 
 every twin until the last one was done, with a dozen temporaries a pass; here each twin runs its
 own passes in registers, so a tick costs what the twins actually do (BENCHMARKS.md "Hot path").
 
-The ECU's graded coolant protection (machines.md §2.5, Perkins 1200F [V]) acts inside a pass:
+The ECU's graded coolant protection (Perkins 1200F installation manual [V]) acts inside a pass:
 for a watched twin (one whose coolant could reach the derate point this tick) the pass relaxes
 the coolant exactly towards the equilibrium of the step's engine output, and where that would
 pass 111 °C the output is capped at what the protection allows at the pass's *end* temperature
@@ -118,7 +118,7 @@ def protected_coolant_c(
     max_kw: float, idle_kw: float, capacity: float, thermostat_c: float, band_c: float,
     rise_c: float,
 ) -> float:  # fmt: skip
-    """Coolant at the end of a stretch run under graded protection [°C] (§2.5 model) [A].
+    """Coolant at the end of a stretch run under graded protection [°C] (first-order model) [A].
 
     T₁ = a·T₀ + (1 − a)·T_eq(min(P, P_allowed(T₁))/P_rated), a = e^{−Δt/τ} (`lag`): the
     stretch runs at the derate of its end temperature (backward Euler in the protection), so a
@@ -176,8 +176,8 @@ def capped_step(
 ) -> tuple[float, float, float]:
     """Speed [m/s], pace [s/m] and fuel [L/s] of a step run at a capped output `kw`.
 
-    A climb slows to the power-limited speed of the capped output (§2.3); a timed step keeps
-    its duration; fuel follows the capped output on the part-load SFC curve (§2.4).
+    A climb slows to the power-limited speed of the capped output; a timed step keeps
+    its duration; fuel follows the capped output on the part-load SFC curve.
     """
     if f0_n > 0.0:
         v = _power_limited_speed(e.eff[i] * kw * 1e3, f0_n, e.k_aero[i])

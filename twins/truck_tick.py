@@ -1,21 +1,21 @@
 """What a haul truck's tick leaves behind, compiled: heat, wear, readings (numba).
 
 After the passes (`twins.truck_cycle.spend_tick`) have moved every truck through its cycle,
-one loop over the twins settles the tick (machines.md §2.4–§2.6, §5):
+one loop over the twins settles the tick:
 
 - a damaged driveline bearing's friction takes fuel: it acts as added rolling resistance
-  W = c·d·g·∫m ds (Daigle & Goebel's friction that grows with wear, §5.4 form);
+  W = c·d·g·∫m ds (Daigle & Goebel's friction that grows with wear, their form);
 - the cost of wear: diesel a healthy truck making the same progress would not have burned,
   charged to the injectors, the bearing and the cooling (`physics.truck.wear_fuel_l`);
 - heat: the coolant of twins the protection did not watch relaxes once at the tick's mean load
   (the watched ones followed the passes); oil relaxes towards coolant + load rise; a stopped
   engine cools towards ambient. Exact first-order updates (`physics.common.relax`);
-- tyres: the working TKPH lags the tick's (a tyre's heat), tread wears by it (§2.6);
+- tyres: the working TKPH lags the tick's (a tyre's heat), tread wears by it (TKPH-driven);
 - the readings at the tick's end (a telemetry snapshot): a twin that is not available reads
   as parked with its engine off; one whose coolant is in the derate band reads its capped
   output and reports DERATED; condition sensors (fuel balance, driveline vibration, tread,
   tyre temperature);
-- the driveline bearing's mean ISO 281 ageing rate over the tick (§5.2).
+- the driveline bearing's mean ISO 281 ageing rate over the tick.
 
 Every equation is `physics.truck`'s or `physics.common`'s, compiled for one twin
 (`twins.jit.for_scalars`). State variables come back as new arrays, as a numpy kind's would.
@@ -74,7 +74,7 @@ class Consts(NamedTuple):
     vib_per_kmh: F64
     vib_gain: F64
     bearing_ref_m_s: F64  # ISO 281 reference speed at GVM
-    empty_ageing: F64  # the bearing's ageing rate empty, (m_E/GVM)^(10/3) (ISO 281, §5.2)
+    empty_ageing: F64  # the bearing's ageing rate empty, (m_E/GVM)^(10/3) (ISO 281)
     rpm_idle: F64
     rpm_rated: F64
     load_s: F64  # loading time
@@ -225,7 +225,7 @@ def settle(  # noqa: PLR0915 (one loop: see below)
         else:
             out.status[i] = _RUNNING
 
-        # driveline bearing: ageing at GVM loaded, at (m_E/GVM)^(10/3) empty (ISO 281, §5.2)
+        # driveline bearing: ageing at GVM loaded, at (m_E/GVM)^(10/3) empty (ISO 281)
         loaded_m = c.payload_tm[i] / k.payload_t[a]
         equivalent_m = loaded_m + k.empty_ageing[a] * (c.dist_m[i] - loaded_m)
         out.bearing_stress[i] = equivalent_m / (k.bearing_ref_m_s[a] * dt_s)
