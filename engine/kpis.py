@@ -1,4 +1,4 @@
-"""Maintenance and production KPIs per twin, kind, site and fleet (machines.md §6 metrics).
+"""Maintenance and production KPIs per twin, kind, site and fleet (as CAT's mining metrics).
 
 Definitions (hours are calendar hours of the run):
 - physical availability = 1 − (down + maintenance) / calendar: every hour the machine could not

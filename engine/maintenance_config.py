@@ -23,7 +23,7 @@ class Costs(BaseModel):
     lost_production_usd_per_h: dict[str, USDPerHour] = Field(
         default_factory=lambda: dict(LOST_PRODUCTION_USD_H),
         description="Value of an hour of lost output per kind [USD/h]: mill ≈ US$100k/h for a "
-        "large copper SAG line (RME, machines.md §3.5) [V]; truck and boiler [A]",
+        "large copper SAG line (RME 'Mill Reline Director') [V]; truck and boiler [A]",
     )
 
 

@@ -1,4 +1,4 @@
-"""Maintenance policies behind one small interface and an explicit registry (machines.md §6).
+"""Maintenance policies behind one small interface and an explicit registry.
 
 A policy looks at what the fleet reported at an epoch boundary (`FleetView`: the sensors'
 latest readings — with their noise and faults —, each failure mode's equivalent age, machine

@@ -1,7 +1,7 @@
 """A scikit-learn HistGradientBoostingClassifier (binary) as an ONNX graph, built with `onnx`.
 
-skl2onnx cannot convert this estimator (its TreeEnsembleClassifier node is rejected; see
-`../shared/reference/toolchain-notes.md`), so the graph is written here from the fitted trees:
+skl2onnx cannot convert this estimator (skl2onnx 1.20 rejects the TreeEnsembleClassifier node it
+builds, whatever the ai.onnx.ml opset), so the graph is written here from the fitted trees:
 one `ai.onnx.ml.TreeEnsembleRegressor` summing every tree's leaf values onto the baseline (the
 log-odds), a `Sigmoid`, and the two-column probability tensor [1 − p, p] named `probabilities`.
 

@@ -14,8 +14,8 @@ from engine.loader import check, load
 from engine.report import report_input, write_report
 from tests.conftest import SCENARIOS
 
-# Published factors, as on the reference page (emission-factors.md), for the arithmetic below
-DIESEL_KG_PER_L = 0.84  # assumed density (§1 rule 6)
+# Published factors, as in esg/factors/*.yaml (IPCC 2006, project defaults), for the sums below
+DIESEL_KG_PER_L = 0.84  # assumed density (project default, esg/factors/parameters.yaml)
 DIESEL_NCV_TJ_PER_KG = 43.0e-6  # IPCC 2006 Table 1.2: 43.0 TJ/Gg
 CHILE_JAN_T_PER_MWH = 0.2383  # Chile SEN, January 2023 (§6.1)
 SPAIN_G_PER_KWH = 129.0  # Electricity Maps 2024 (flagged proxy: no official factor transcribed)

@@ -1,7 +1,7 @@
-"""Every record's value(s) and unit against the figure as transcribed on the reference page.
+"""Every record's value(s) and unit against the figure as transcribed from the publication.
 
-Expected values are typed here from shared/reference/emission-factors.md (section in the third
-column), independently of the YAML files. Every record of the library must appear here.
+Expected values are typed here from the published tables' transcriptions (their section in the
+third column), independently of the YAML files. Every record of the library must appear here.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Boiler physics against the anchors of machines.md §4 (tolerances stated per test)."""
+"""Boiler physics against published anchors (US DOE steam tips, ASME PTC 4; tolerances per test)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_lhv_are_the_ipcc_ncv_values():
 
 
 def test_hhv_over_lhv_of_natural_gas_is_about_1_11():
-    # machines.md §4.3: ratio ≈ 1.11 for methane; pipeline gas carries a little less hydrogen
+    # HHV/LHV ratio ≈ 1.11 for methane; pipeline gas carries a little less hydrogen
     assert NATURAL_GAS.hhv_mj_kg / NATURAL_GAS.lhv_mj_kg == pytest.approx(1.11, abs=0.01)
 
 
@@ -82,7 +82,7 @@ def test_excess_air_matches_ornl_formula_for_methane():
     c, h = 12.011, 4 * 1.008
     methane = replace(NATURAL_GAS, carbon=c / (c + h), hydrogen=h / (c + h), oxygen=0, nitrogen=0)
     x = np.array([0.01, 0.02, 0.04])
-    ornl = 8.52381 * x / (2 - 9.52381 * x)  # machines.md §4.2, O2 as a fraction
+    ornl = 8.52381 * x / (2 - 9.52381 * x)  # ORNL MEASUR, O2 as a fraction
     assert bp.excess_air_frac(x * 100, bp.stoichiometry([methane])) == pytest.approx(ornl, rel=1e-3)
     assert bp.excess_air_frac(x * 100, NG) == pytest.approx(ornl, rel=0.05)
 

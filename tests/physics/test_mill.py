@@ -1,4 +1,4 @@
-"""Mill equations against the worked values of machines.md §3 and §5."""
+"""Mill equations against worked values of their sources (MillSim, Bond, Daigle & Goebel)."""
 
 from __future__ import annotations
 

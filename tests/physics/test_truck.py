@@ -1,4 +1,4 @@
-"""Truck physics against the figures of machines.md §2 (tolerances stated per test)."""
+"""Truck physics against published figures (CAT handbook, Rakha; tolerances stated per test)."""
 
 from __future__ import annotations
 

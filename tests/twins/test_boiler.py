@@ -156,7 +156,7 @@ def test_energy_balance_at_steady_state():
     outs = Run([BoilerParams(base_load_frac=1.0, blowdown_frac=0.0, **STEADY)]).steps(120)
     q_fuel = series(outs, "fuel_input_mw")[-1, 0]
     eta = series(outs, "efficiency_pct")[-1, 0] / 100
-    assert q_fuel * eta == pytest.approx(32.5, rel=0.01)  # machines.md §4.1 at 50 t/h
+    assert q_fuel * eta == pytest.approx(32.5, rel=0.01)  # IAPWS-IF97 energy balance at 50 t/h
     assert 0.82 <= eta <= 0.85  # clean boiler efficiency band of §4.7
 
 

@@ -58,7 +58,7 @@ def last(outs: list[TickOutput], channel: str) -> float:
 def test_fouling_at_3_mm_soot_costs_about_2_5_points(load):
     clean, fouled = held("fouling_resistance_m2k_w", FOULING.failed_at, load)
     loss = last(clean, "efficiency_pct") - last(fouled, "efficiency_pct")
-    assert 2.0 < loss < 3.0  # Forbes Marshall: 3 mm soot ≈ −2.5 % (machines.md §4.4)
+    assert 2.0 < loss < 3.0  # Forbes Marshall: 3 mm soot ≈ −2.5 %
     assert last(fouled, "stack_temp_c") > last(clean, "stack_temp_c") + 40
     more_fuel = per_t(fouled, "natural_gas_gj") / per_t(clean, "natural_gas_gj") - 1
     assert more_fuel == pytest.approx(loss / last(fouled, "efficiency_pct"), rel=0.1)
