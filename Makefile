@@ -21,9 +21,9 @@ $(BIN)/python:
 
 # The twins' kernels compiled into numba's cache at install, and again when their sources
 # change: a first run loads them (~1 s) instead of compiling them in every actor (~35 s).
-KERNELS := $(wildcard twins/*.py twins/risk/*.py physics/*.py)
+KERNELS := $(wildcard twins/*.py twins/*/*.py physics/*.py)
 .stamp-kernels: .stamp-install $(KERNELS)
-	$(BIN)/python -m engine.precompile
+	$(BIN)/python -m aurum.engine.run.precompile
 	touch $@
 
 demo: .stamp-kernels

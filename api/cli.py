@@ -12,10 +12,10 @@ import logging
 import socket
 from typing import Any
 
-from api.config import Settings
-from api.main import create_app, with_key
-from engine import cliargs
-from engine.errors import Problem, RunError
+from aurum.api.config import Settings
+from aurum.api.main import create_app, with_key
+from aurum.engine.cli import args as cliargs
+from aurum.engine.errors import Problem, RunError
 
 HOSTS = "an address of this machine, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (all)"
 
@@ -75,7 +75,7 @@ def check_port(host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from engine.rayrun import connect
+    from aurum.engine.run.actors import connect
 
     check_port(args.host, args.port)
     settings, generated = with_key(settings_from(args))

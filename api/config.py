@@ -9,8 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from engine.catalogue import scenarios_dir
-from engine.durations import parse_duration
+from aurum.engine.catalogue import scenarios_dir
+from aurum.engine.scenario.durations import parse_duration
 
 ROOT = Path(__file__).resolve().parent.parent
 

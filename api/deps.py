@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Path, Request, Security
 from fastapi.security import APIKeyHeader, APIKeyQuery
 
-from api.config import Settings
-from api.manager import RunManager
-from api.models import RUN_ID_PATTERN
-from api.views import RunView
+from aurum.api.config import Settings
+from aurum.api.manager import RunManager
+from aurum.api.models import RUN_ID_PATTERN
+from aurum.api.views import RunView
 
 key_header = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="The server's key (AURUM_API_KEY)"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from engine.durations import format_duration
-from engine.scenario import ScenarioBase, fleet_of
+from aurum.engine.scenario.durations import format_duration
+from aurum.engine.scenario.model import ScenarioBase, fleet_of
 
 SPANS = ((604_800, "week"), (86_400, "day"), (3_600, "hour"), (60, "minute"))
 MAX_LISTED = 3  # injections named before "and N more"

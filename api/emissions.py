@@ -13,8 +13,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-import esg
-from api.tables import read
+from aurum import esg
+from aurum.api.tables import read
 
 
 def factor(gas: str, gwp: str = "AR6") -> float:

@@ -24,7 +24,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.errors import AurumError, Problem, RunError, ScenarioError
+from aurum.engine.errors import AurumError, Problem, RunError, ScenarioError
 
 log = logging.getLogger("aurum.api")
 RETRY_AFTER_S = 10  # a cluster that did not answer, or a full server: worth asking again soon

@@ -14,7 +14,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from api.tables import read, utc
+from aurum.api.tables import read, utc
 
 TABLE = "events"
 ALERT_EVENTS = ("alert", "threshold_crossed")

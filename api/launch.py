@@ -20,16 +20,16 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-import engine
-from api.config import Settings
-from api.errors import UnknownScenarioError
-from api.models import Overrides, RunCreate
-from engine.durations import format_duration
-from engine.errors import Problem, ScenarioError
-from engine.loader import parse_yaml
-from engine.runner import prepare
-from engine.scenario import ScenarioBase, fleet_of
-from twins.risk.model import MODELS_DIR
+from aurum import engine
+from aurum.api.config import Settings
+from aurum.api.errors import UnknownScenarioError
+from aurum.api.models import Overrides, RunCreate
+from aurum.engine.errors import Problem, ScenarioError
+from aurum.engine.run.runner import prepare
+from aurum.engine.scenario.durations import format_duration
+from aurum.engine.scenario.loader import parse_yaml
+from aurum.engine.scenario.model import ScenarioBase, fleet_of
+from aurum.twins.risk.model import MODELS_DIR
 
 T = TypeVar("T")
 log = logging.getLogger("aurum.api")

@@ -13,10 +13,10 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from api.snapshot import LocalState, fetch
-from api.views import RunView, StoredRun
-from engine.fleetstate import FleetState
-from engine.runner import RunHandle
+from aurum.api.snapshot import LocalState, fetch
+from aurum.api.views import RunView, StoredRun
+from aurum.engine.run.fleetstate import FleetState
+from aurum.engine.run.runner import RunHandle
 
 log = logging.getLogger("aurum.api")
 ENDED = ("done", "cancelled", "failed")

@@ -12,12 +12,12 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
-from api import errors
-from api.config import Settings, get_settings
-from api.manager import RunManager, Starter
-from api.metrics import Metrics, TimingMiddleware
-from api.models import ErrorPublic, RunCreate
-from api.routes import dashboard, history, runs, state, stream, system
+from aurum.api import errors
+from aurum.api.config import Settings, get_settings
+from aurum.api.manager import RunManager, Starter
+from aurum.api.metrics import Metrics, TimingMiddleware
+from aurum.api.models import ErrorPublic, RunCreate
+from aurum.api.routes import dashboard, history, runs, state, stream, system
 
 log = logging.getLogger("aurum.api")
 DESCRIPTION = """Digital twins of an industrial fleet: start runs, read live and past twin state,

@@ -13,14 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import engine
-from api.config import Settings
-from api.errors import BusyError, ConflictError, RunNotFoundError, UnreadableRunError
-from api.launch import Launch
-from api.live import LiveRun
-from api.models import RUN_ID_PATTERN
-from api.views import RunView, StoredRun
-from engine.errors import Problem
+from aurum import engine
+from aurum.api.config import Settings
+from aurum.api.errors import BusyError, ConflictError, RunNotFoundError, UnreadableRunError
+from aurum.api.launch import Launch
+from aurum.api.live import LiveRun
+from aurum.api.models import RUN_ID_PATTERN
+from aurum.api.views import RunView, StoredRun
+from aurum.engine.errors import Problem
 
 Starter = Callable[..., engine.RunHandle]
 _RUN_ID = re.compile(RUN_ID_PATTERN)
@@ -39,7 +39,7 @@ class RunManager:
 
     def connect(self) -> int:
         """Start or join Ray now (else the first run does); the cluster's CPUs."""
-        from engine.rayrun import connect
+        from aurum.engine.run.actors import connect
 
         return connect(self.settings.address)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from api import emissions, events
-from api.errors import ConflictError
-from api.models import (
+from aurum.api import emissions, events
+from aurum.api.errors import ConflictError
+from aurum.api.models import (
     EventPublic,
     FleetPublic,
     KindSummaryPublic,
@@ -16,7 +16,7 @@ from api.models import (
     TwinPublic,
     TwinSummaryPublic,
 )
-from api.views import RunView
+from aurum.api.views import RunView
 
 RISK_CHANNELS = ("risk", "risk_score", "failure_risk")
 STATUSES = ("starting", "running", "done", "cancelled", "interrupted", "failed")

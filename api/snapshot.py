@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.fleetstate import FleetState
-from engine.plan import FleetPlan
-from engine.runner import RunHandle
+from aurum.engine.run.fleetstate import FleetState
+from aurum.engine.run.plan import FleetPlan
+from aurum.engine.run.runner import RunHandle
 
 Arrays = dict[str, Any]
 

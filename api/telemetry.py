@@ -8,10 +8,10 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from api.errors import RunNotFoundError
-from api.tables import part_files, read, schema, utc
-from api.views import RunView
-from engine.errors import Problem, ScenarioError
+from aurum.api.errors import RunNotFoundError
+from aurum.api.tables import part_files, read, schema, utc
+from aurum.api.views import RunView
+from aurum.engine.errors import Problem, ScenarioError
 
 KEYS = ("time", "twin_id", "status")
 TS = pa.timestamp("ms", tz="UTC")

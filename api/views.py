@@ -19,16 +19,16 @@ import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-import engine
-from api.errors import ConflictError, UnreadableRunError
-from api.tables import TableCache, part_files, read, utc
-from engine.durations import parse_duration
-from engine.errors import AurumError, Problem
-from engine.fleetstate import FleetState
-from engine.fleetstate import load as load_state
-from engine.manifest import ManifestError, read_manifest
-from engine.plan import build_plan
-from engine.runloop import STATE_FILE
+from aurum import engine
+from aurum.api.errors import ConflictError, UnreadableRunError
+from aurum.api.tables import TableCache, part_files, read, utc
+from aurum.engine.errors import AurumError, Problem
+from aurum.engine.run.fleetstate import FleetState
+from aurum.engine.run.fleetstate import load as load_state
+from aurum.engine.run.loop import STATE_FILE
+from aurum.engine.run.manifest import ManifestError, read_manifest
+from aurum.engine.run.plan import build_plan
+from aurum.engine.scenario.durations import parse_duration
 
 T = TypeVar("T")
 log = logging.getLogger("aurum.api")

@@ -171,7 +171,7 @@ def twin_ids(base: str, run_id: str, n: int) -> list[str]:
 
 def fleet(n: int) -> dict[str, Any]:
     """fleet-1k.yaml (two sites, 60 % trucks, 10 % mills, 30 % boilers) scaled to n twins, 31 d."""
-    from engine.loader import load as load_scenario
+    from aurum.engine.scenario.loader import load as load_scenario
 
     data = load_scenario(ROOT / "scenarios" / "fleet-1k.yaml").model_dump(mode="json")
     entries = data["fleet"]

@@ -25,13 +25,13 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import engine  # noqa: E402
-from engine.loader import load  # noqa: E402
-from twins import registry  # noqa: E402
-from twins.kind import TickContext  # noqa: E402
-from twins.params import stack  # noqa: E402
-from twins.rng import Streams, twin_keys  # noqa: E402
-from twins.site import Ambient, Environment  # noqa: E402
+from aurum import engine  # noqa: E402
+from aurum.engine.scenario.loader import load  # noqa: E402
+from aurum.twins import registry  # noqa: E402
+from aurum.twins.kind import TickContext  # noqa: E402
+from aurum.twins.params import stack  # noqa: E402
+from aurum.twins.rng import Streams, twin_keys  # noqa: E402
+from aurum.twins.site import Ambient, Environment  # noqa: E402
 
 ONE = np.ones(1, dtype=bool)
 MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}

@@ -42,8 +42,12 @@ sys.path.insert(0, root)
 spec = importlib.util.spec_from_file_location("bench_engine", f"{root}/benchmarks/engine.py")
 bench = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(bench)
-import engine
-assert engine.__file__.startswith(root), engine.__file__
+import os
+if os.path.isdir(f"{root}/aurum"):  # one `aurum` namespace since the package restructure
+    from aurum import engine
+else:
+    import engine
+assert os.path.realpath(engine.__file__).startswith(os.path.realpath(root)), engine.__file__
 kw = {"risk": risk} if "risk" in inspect.signature(bench.fleet_scenario).parameters else {}
 with tempfile.TemporaryDirectory() as out:
     r = engine.simulate(bench.fleet_scenario(n, days, **kw), out=out, backend=backend)

@@ -26,11 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import engine  # noqa: E402
+from aurum import engine  # noqa: E402
+from aurum.twins import registry  # noqa: E402
+from aurum.twins.kind import Status  # noqa: E402
+from aurum.twins.risk import Features, FeatureSpec, Scorer, load_model  # noqa: E402
 from benchmarks.engine import fleet_scenario  # noqa: E402
-from twins import registry  # noqa: E402
-from twins.kind import Status  # noqa: E402
-from twins.risk import Features, FeatureSpec, Scorer, load_model  # noqa: E402
 
 
 def per_twin_us(kind: str, n: int = 10_000, reps: int = 20) -> dict[str, float]:

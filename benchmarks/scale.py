@@ -5,7 +5,7 @@
     python benchmarks/scale.py long --twins 2000 --days 30             # RSS over a long run
     python benchmarks/scale.py plot results.jsonl docs/scale.svg       # the SVG of the curve
 
-Every measure runs `engine.loadtest.run` in a fresh process (clean peak-memory figures: the
+Every measure runs `engine.scale.loadtest.run` in a fresh process (clean peak-memory figures: the
 driver, the coordinator and each actor report their own peak RSS; the whole session's PSS is
 sampled) and appends one JSON line to --results. The fleet is the load test's: two Andean
 sites, 60 % trucks, 10 % mills, 30 % boilers, condition-based maintenance, emissions, and
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def one(twins: int, days: float, tpa: str, backend: str, telemetry: str | None) -> dict[str, Any]:
-    from engine.loadtest import fleet_scenario, run
+    from aurum.engine.scale.loadtest import fleet_scenario, run
 
     sc = fleet_scenario(twins, days=days, telemetry=telemetry)
     figures = run(sc, backend=backend, twins_per_actor=tpa if tpa == "auto" else int(tpa))
@@ -70,8 +70,8 @@ HEADER = (
 
 def long_run(twins: int, days: float, out: Path) -> None:
     """Session memory sampled at every epoch of a long run (is it flat?)."""
-    from engine.loadtest import SessionMemory, fleet_scenario
-    from engine.runner import simulate
+    from aurum.engine.run.runner import simulate
+    from aurum.engine.scale.loadtest import SessionMemory, fleet_scenario
 
     mem = SessionMemory()
     samples: list[tuple[int, float]] = []

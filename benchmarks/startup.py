@@ -7,17 +7,18 @@ Each round runs, one after the other in fresh processes:
   any run on a local Ray pays; every wall time is also given as a ratio to it (same round);
 - `no cache`: the demo with an empty numba cache (NUMBA_CACHE_DIR): every kernel compiled in
   the actors — a first `make demo` before kernels were compiled at install;
-- `install`: `python -m engine.precompile` into another empty cache (the step `make demo` runs
+- `install`: `python -m aurum.engine.run.precompile` into another empty cache (the step `make demo`
+runs
   after `pip install`), then `after install`: the demo's first run on that cache;
 - `warm`: the demo again on the same cache.
 Figures are medians over the rounds (the machine may be shared: rounds alternate the cases).
 
-Phases come from the run's manifest: `ray.init` (engine.rayrun), `scenario+plan` (the driver's
+Phases come from the run's manifest: `ray.init` (engine.run.actors), `scenario+plan` (the driver's
 start before the actors, less ray.init), `actors` (coordinator and shard actors started, their
 shards built, kernels loaded or compiled), `loop` (the epoch loop, Parquet included), `other`
 (the rest of the wall: Python start, imports, the summary, Ray's shutdown). `--checkout A B`
 runs several trees (e.g. a `git archive` of an older commit) with this venv, alternating within
-each round; `import engine.cli` is the driver's import time alone.
+each round; `import the CLI` is the driver's import time alone.
 
     python benchmarks/startup.py --compare RUN_A RUN_B
 
@@ -44,6 +45,12 @@ BASELINE = (
     "log_to_driver=False, logging_level=logging.ERROR); ray.shutdown()"
 )
 PHASES = ("ray.init", "scenario+plan", "actors", "loop", "other")
+
+
+PRECOMPILE = [
+    ("engine/run/precompile.py", "aurum.engine.run.precompile"),
+    ("engine/precompile.py", "engine.precompile"),
+]
 
 
 def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> float:
@@ -83,13 +90,18 @@ def one_round(tree: Path, duration: str, work: Path, k: int) -> dict[str, dict[s
     env = dict(os.environ, PYTHONPATH=str(tree))
     out: dict[str, dict[str, float]] = {}
     out["baseline"] = {"wall": timed([sys.executable, "-c", BASELINE], env, tree)}
-    imports = [sys.executable, "-c", "import engine.cli"]
-    out["import engine.cli"] = {"wall": timed(imports, env, tree)}
+    cli = "aurum.engine.cli.main" if (tree / "aurum").is_dir() else "engine.cli"
+    out["import the CLI"] = {"wall": timed([sys.executable, "-c", f"import {cli}"], env, tree)}
     out["no cache"] = demo(tree, work / f"nocache-{k}", duration)
     cache = work / f"installed-{k}"
-    if (tree / "engine" / "precompile.py").exists():
+    # the install step's module: before and after the `aurum` namespace
+    step = next(
+        (m for f, m in PRECOMPILE if (tree / f).exists()),
+        None,
+    )
+    if step is not None:
         env["NUMBA_CACHE_DIR"] = str(cache)
-        out["install"] = {"wall": timed([sys.executable, "-m", "engine.precompile"], env, tree)}
+        out["install"] = {"wall": timed([sys.executable, "-m", step], env, tree)}
         out["after install"] = demo(tree, cache, duration)
     out["warm"] = demo(tree, cache if cache.exists() else work / f"nocache-{k}", duration)
     return out

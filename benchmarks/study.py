@@ -27,8 +27,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from engine.study import StudyResult, run_study  # noqa: E402
-from engine.study_exec import Executor  # noqa: E402
+from aurum.engine.studies.execute import Executor  # noqa: E402
+from aurum.engine.studies.study import StudyResult, run_study  # noqa: E402
 
 POLICIES = ROOT / "scenarios" / "policies"
 
@@ -90,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
     import ray
 
-    from engine.rayrun import connect
+    from aurum.engine.run.actors import connect
 
     t = time.perf_counter()
     cpus = connect(None)

@@ -1,6 +1,10 @@
-"""engine layer of AurumAI Twin: scenarios, runs on Ray, records, the CLI and the Python API.
+"""The engine: scenarios, runs on Ray, studies, risk models, load tests, the CLI and the Python API.
 
->>> import engine
+Sub-packages, each importing only those below it (import-linter keeps it so):
+`cli` → `studies` | `risk` | `scale` → `run` → `scenario` → `maintenance`; `errors` (the one
+exception family for users' mistakes) and `catalogue` (the shipped scenarios) serve them all.
+
+>>> from aurum import engine
 >>> r = engine.simulate("scenarios/demo.yaml")  # a progress bar in Jupyter (progress=True: all)
 >>> r                                            # the run at a glance (an HTML table in Jupyter)
 >>> r.kpis.to_pandas()                           # every table is Arrow: r.table("production") ...
@@ -14,10 +18,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from engine.errors import AurumError, Problem, RunError, ScenarioError
-from engine.loader import check, load
-from engine.result import NotFoundError
-from engine.runner import RunHandle, RunResult, simulate, start
+from aurum.engine.errors import AurumError, Problem, RunError, ScenarioError
+from aurum.engine.run.result import NotFoundError
+from aurum.engine.run.runner import RunHandle, RunResult, simulate, start
+from aurum.engine.scenario.loader import check, load
 
 
 def _version() -> str:
@@ -40,7 +44,7 @@ __version__ = _version()
 def __getattr__(name: str) -> Any:
     """`engine.study(...)` without importing engine.study first (loaded on first use)."""
     if name == "study":
-        return importlib.import_module("engine.study")
+        return importlib.import_module("aurum.engine.studies.study")
     raise AttributeError(f"module 'engine' has no attribute {name!r}")
 
 

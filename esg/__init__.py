@@ -9,7 +9,7 @@ How the engine uses it
 ----------------------
 At scenario validation (``aurum validate``), once per run::
 
-    import esg
+    from aurum import esg
     lib = esg.load_library()                              # cached; validated at load
     esg.check_gwp_set(scenario.esg.gwp_set)               # EsgInputError if unknown
     plan = esg.build_plan(
@@ -50,19 +50,26 @@ Vocabulary
 - Errors: `EsgInputError(ValueError)` with ``path``, ``value``, ``accepted``.
 """
 
-from esg.accounting import MarketInstruments, account, account_regions
-from esg.errors import EsgInputError, FactorDataError
-from esg.factorset import FactorSet
-from esg.gwp import co2e, co2e_by_gas, gwp_weights, intensity, total_co2e
-from esg.ledger import COLUMNS, GASES, SCOPES, GasLedger, column_name
-from esg.library import Library, load_library
-from esg.options import Contract, EsgOptions, FactorOverride, SiteEsg, SiteSpec, SupplierFactor
-from esg.plan import AccountingPlan, build_plan
-from esg.records import EmissionFactor, GwpValue, Parameter
-from esg.reportdata import ReportInput
-from esg.reporthtml import report_html
-from esg.reportxlsx import report_xlsx
-from esg.wear import WearPenalty, penalty_of, wear_penalty
+from aurum.esg.accounting import MarketInstruments, account, account_regions
+from aurum.esg.errors import EsgInputError, FactorDataError
+from aurum.esg.factorset import FactorSet
+from aurum.esg.gwp import co2e, co2e_by_gas, gwp_weights, intensity, total_co2e
+from aurum.esg.ledger import COLUMNS, GASES, SCOPES, GasLedger, column_name
+from aurum.esg.library import Library, load_library
+from aurum.esg.options import (
+    Contract,
+    EsgOptions,
+    FactorOverride,
+    SiteEsg,
+    SiteSpec,
+    SupplierFactor,
+)
+from aurum.esg.plan import AccountingPlan, build_plan
+from aurum.esg.records import EmissionFactor, GwpValue, Parameter
+from aurum.esg.reportdata import ReportInput
+from aurum.esg.reporthtml import report_html
+from aurum.esg.reportxlsx import report_xlsx
+from aurum.esg.wear import WearPenalty, penalty_of, wear_penalty
 
 
 def check_gwp_set(name: str, path: str = "esg.gwp_set") -> str:

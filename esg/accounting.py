@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from esg.errors import EsgInputError
-from esg.ledger import F64, GASES, LINE_INDEX, LINES, GasLedger
-from esg.library import Library
-from esg.options import SiteSpec
-from esg.plan import AccountingPlan, build_plan
+from aurum.esg.errors import EsgInputError
+from aurum.esg.ledger import F64, GASES, LINE_INDEX, LINES, GasLedger
+from aurum.esg.library import Library
+from aurum.esg.options import SiteSpec
+from aurum.esg.plan import AccountingPlan, build_plan
 
 MB = [LINE_INDEX[("scope2_market", g)] for g in GASES]
 LB = [LINE_INDEX[("scope2_location", g)] for g in GASES]

@@ -14,9 +14,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from esg.errors import EsgInputError
-from esg.records import Parameter
-from esg.units import UNITS, parse_unit
+from aurum.esg.errors import EsgInputError
+from aurum.esg.records import Parameter
+from aurum.esg.units import UNITS, parse_unit
 
 EDGES: dict[str, tuple[str, str]] = {
     "density": ("volume", "mass"),

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from esg.categories import CATEGORIES
-from esg.errors import EsgInputError
-from esg.library import Library, SetSpec, load_library
-from esg.records import EmissionFactor, Parameter
+from aurum.esg.categories import CATEGORIES
+from aurum.esg.errors import EsgInputError
+from aurum.esg.library import Library, SetSpec, load_library
+from aurum.esg.records import EmissionFactor, Parameter
 
 
 @dataclass(frozen=True)

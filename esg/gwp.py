@@ -12,9 +12,9 @@ from collections.abc import Mapping
 import numpy as np
 from numpy.typing import ArrayLike
 
-from esg.ledger import F64, GASES, SCOPES, GasLedger, column_name
-from esg.library import Library, load_library
-from esg.records import GwpValue
+from aurum.esg.ledger import F64, GASES, SCOPES, GasLedger, column_name
+from aurum.esg.library import Library, load_library
+from aurum.esg.records import GwpValue
 
 LEDGER_GAS = {"co2": "co2", "ch4_fossil": "ch4_fossil", "n2o": "n2o"}
 LOCATION_TOTAL = ("scope1", "scope2_location", "scope3_fuel_wtt", "scope3_electricity")

@@ -14,11 +14,19 @@ from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from ruamel.yaml import YAML
 
-from esg.errors import EsgInputError, FactorDataError
-from esg.records import AnyRecord, EmissionFactor, GwpValue, Parameter, record_key
+from aurum.esg.errors import EsgInputError, FactorDataError
+from aurum.esg.records import (
+    AnyRecord,
+    EmissionFactor,
+    GwpValue,
+    Parameter,
+    Region,
+    SetSpec,
+    record_key,
+)
 
 FACTORS_DIR = Path(__file__).with_name("factors")
 SECTIONS: dict[str, type[BaseModel]] = {
@@ -28,30 +36,6 @@ SECTIONS: dict[str, type[BaseModel]] = {
 }
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 R = TypeVar("R", EmissionFactor, Parameter, GwpValue)
-
-
-class Region(BaseModel):
-    """A region code a site may name (ISO 3166 + grid), with its aliases."""
-
-    model_config = _STRICT
-    code: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
-    name: str
-    aliases: tuple[str, ...] = ()
-    note: str = ""
-
-
-class SetSpec(BaseModel):
-    """A factor set: which record fills each accounting slot (see factors/sets.yaml)."""
-
-    model_config = _STRICT
-    description: str
-    falls_back_to: str | None = None
-    conversions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    combustion: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    wtt: dict[str, str] = Field(default_factory=dict)
-    grid: dict[str, str] = Field(default_factory=dict)
-    grid_upstream: dict[str, tuple[str, ...]] = Field(default_factory=dict)
-    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,7 +89,7 @@ class Library:
 @cache
 def load_library(directory: Path | None = None) -> Library:
     """Load and validate every file of a factor directory (default: the shipped one)."""
-    from esg.setcheck import check_sets
+    from aurum.esg.setcheck import check_sets
 
     root = directory or FACTORS_DIR
     records = _load_records(root)

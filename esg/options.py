@@ -24,7 +24,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from esg.records import EmbeddedGwp
+from aurum.esg.records import EmbeddedGwp
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 

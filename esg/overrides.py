@@ -13,11 +13,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from esg.categories import CATEGORIES, CHANNELS
-from esg.errors import EsgInputError
-from esg.options import FactorOverride, SupplierFactor
-from esg.records import PARAM_DIMS, EmissionFactor, Parameter
-from esg.units import ENERGY, MASS, VOLUME, accepted_units, describe_dims, parse_unit
+from aurum.esg.categories import CATEGORIES, CHANNELS
+from aurum.esg.errors import EsgInputError
+from aurum.esg.options import FactorOverride, SupplierFactor
+from aurum.esg.records import PARAM_DIMS, EmissionFactor, Parameter
+from aurum.esg.units import ENERGY, MASS, VOLUME, accepted_units, describe_dims, parse_unit
 
 FUELS = sorted({c.fuel_code for c in CHANNELS.values()} - {"electricity"})
 PLAIN_TARGETS = ("grid", "grid_upstream", "grid_loss_rate")

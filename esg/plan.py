@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from esg.categories import CHANNELS, ActivityChannel
-from esg.errors import EsgInputError
-from esg.factorset import FactorSet
-from esg.ledger import F64, LINES
-from esg.library import Library, load_library
-from esg.options import SiteSpec
-from esg.records import AnyRecord
-from esg.sitecoef import SiteCoefficients
+from aurum.esg.categories import CHANNELS, ActivityChannel
+from aurum.esg.errors import EsgInputError
+from aurum.esg.factorset import FactorSet
+from aurum.esg.ledger import F64, LINES
+from aurum.esg.library import Library, load_library
+from aurum.esg.options import SiteSpec
+from aurum.esg.records import AnyRecord
+from aurum.esg.sitecoef import SiteCoefficients
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,8 +17,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from esg.categories import CATEGORIES, Basis
-from esg.units import ENERGY, MASS, RATIO, VOLUME, parse_unit
+from aurum.esg.categories import CATEGORIES, Basis
+from aurum.esg.units import ENERGY, MASS, RATIO, VOLUME, parse_unit
 
 Verification = Literal["P", "S2", "S1", "Q", "M", "site"]  # P = checked against the primary
 QualityFlag = Literal["o", "e", "d", "p", "h", "m"]  # Climatiq OEFDB data-quality flags
@@ -230,3 +230,30 @@ def _check_scope_rules(r: EmissionFactor) -> None:
         raise ValueError("proxy records are lifecycle stand-ins for scope 2-LB, with a note")
     if r.ghg_scope == "2-MB" and 0.0 in r.values().values():
         raise ValueError("a market-based factor of exactly 0 needs an instrument, not a record")
+
+
+# The library's own files (regions.yaml, sets.yaml), beside the records they point at.
+
+
+class Region(BaseModel):
+    """A region code a site may name (ISO 3166 + grid), with its aliases."""
+
+    model_config = _STRICT
+    code: str = Field(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}$")
+    name: str
+    aliases: tuple[str, ...] = ()
+    note: str = ""
+
+
+class SetSpec(BaseModel):
+    """A factor set: which record fills each accounting slot (see factors/sets.yaml)."""
+
+    model_config = _STRICT
+    description: str
+    falls_back_to: str | None = None
+    conversions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    combustion: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    wtt: dict[str, str] = Field(default_factory=dict)
+    grid: dict[str, str] = Field(default_factory=dict)
+    grid_upstream: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    notes: tuple[str, ...] = ()

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from esg.gwp import co2e, gwp_records, total_co2e
-from esg.ledger import COLUMNS, F64
-from esg.records import AnyRecord, EmissionFactor, GwpValue, Parameter
+from aurum.esg.gwp import co2e, gwp_records, total_co2e
+from aurum.esg.ledger import COLUMNS, F64
+from aurum.esg.records import AnyRecord, EmissionFactor, GwpValue, Parameter
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from html import escape
 
 import numpy as np
 
-from esg.ledger import GASES, SCOPE_LABELS, SCOPES, column_name
-from esg.reportdata import (
+from aurum.esg.ledger import GASES, SCOPE_LABELS, SCOPES, column_name
+from aurum.esg.reportdata import (
     ReportInput,
     by_key,
     by_period,
@@ -22,7 +22,7 @@ from esg.reportdata import (
     gas_totals,
     scope_totals,
 )
-from esg.reportsvg import horizontal_bars, stacked_bars
+from aurum.esg.reportsvg import horizontal_bars, stacked_bars
 
 CSS = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1000px;color:#222}

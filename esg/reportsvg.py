@@ -7,7 +7,7 @@ from html import escape
 
 import numpy as np
 
-from esg.ledger import F64
+from aurum.esg.ledger import F64
 
 PALETTE = ("#1b6ca8", "#f39c12", "#8e44ad", "#27ae60", "#c0392b", "#7f8c8d")
 W, H, PAD_L, PAD_B, PAD_T = 900, 340, 70, 90, 20

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from esg.ledger import GASES, SCOPE_LABELS, SCOPES, column_name
-from esg.reportdata import (
+from aurum.esg.ledger import GASES, SCOPE_LABELS, SCOPES, column_name
+from aurum.esg.reportdata import (
     Grouped,
     ReportInput,
     by_key,

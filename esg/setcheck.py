@@ -8,10 +8,24 @@ declared conversion.
 
 from __future__ import annotations
 
-from esg.categories import CATEGORIES, CHANNELS, ancestors
-from esg.errors import FactorDataError
-from esg.library import Library, SetSpec
-from esg.records import EmissionFactor, Parameter
+from collections.abc import Mapping
+from typing import Protocol, TypeVar
+
+from aurum.esg.categories import CATEGORIES, CHANNELS, ancestors
+from aurum.esg.errors import FactorDataError
+from aurum.esg.records import EmissionFactor, Parameter, Region, SetSpec
+
+R = TypeVar("R", EmissionFactor, Parameter)
+
+
+class Library(Protocol):
+    """What the checks read of `esg.library.Library` (which calls them while it loads)."""
+
+    @property
+    def sets(self) -> Mapping[str, SetSpec]: ...
+    @property
+    def regions(self) -> Mapping[str, Region]: ...
+    def get(self, factor_id: str, kind: type[R]) -> R: ...
 
 
 def check_sets(library: Library) -> None:

@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from esg.categories import ActivityChannel
-from esg.conversion import convert
-from esg.errors import EsgInputError, FactorDataError
-from esg.factorset import FactorSet, Resolved
-from esg.ledger import F64, GASES, LINE_INDEX, LINES
-from esg.options import SiteSpec
-from esg.overrides import site_overrides, supplier_record
-from esg.records import AnyRecord, EmissionFactor, Parameter
-from esg.units import UNITS, parse_unit
+from aurum.esg.categories import ActivityChannel
+from aurum.esg.conversion import convert
+from aurum.esg.errors import EsgInputError, FactorDataError
+from aurum.esg.factorset import FactorSet, Resolved
+from aurum.esg.ledger import F64, GASES, LINE_INDEX, LINES
+from aurum.esg.options import SiteSpec
+from aurum.esg.overrides import site_overrides, supplier_record
+from aurum.esg.records import AnyRecord, EmissionFactor, Parameter
+from aurum.esg.units import UNITS, parse_unit
 
 VALUE_GAS = {"co2": "co2", "ch4": "ch4_fossil", "n2o": "n2o", "co2e": "co2e_embedded"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from esg.errors import EsgInputError
+from aurum.esg.errors import EsgInputError
 
 MASS, VOLUME, ENERGY, RATIO = "mass", "volume", "energy", "ratio"
 

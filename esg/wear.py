@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from numpy.typing import ArrayLike
 
-from esg.accounting import MarketInstruments, account
-from esg.gwp import co2e, total_co2e
-from esg.ledger import F64, GasLedger
-from esg.library import Library
-from esg.plan import AccountingPlan
+from aurum.esg.accounting import MarketInstruments, account
+from aurum.esg.gwp import co2e, total_co2e
+from aurum.esg.ledger import F64, GasLedger
+from aurum.esg.library import Library
+from aurum.esg.plan import AccountingPlan
 
 
 @dataclass(frozen=True, eq=False)

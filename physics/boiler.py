@@ -15,8 +15,8 @@ import numpy as np
 from iapws import IAPWS97
 from numpy.typing import NDArray
 
-from physics.common import decay
-from physics.fuels import FUELS, H_FG_25_MJ_KG, M_C, M_H, M_N, M_O, M_S, NATURAL_GAS, Fuel
+from aurum.physics.common import decay
+from aurum.physics.fuels import FUELS, H_FG_25_MJ_KG, M_C, M_H, M_N, M_O, M_S, NATURAL_GAS, Fuel
 
 F64 = NDArray[np.float64]
 

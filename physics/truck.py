@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from physics.common import G
+from aurum.physics.common import G
 
 F64 = NDArray[np.float64]
 Arr = F64 | float

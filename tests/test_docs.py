@@ -66,7 +66,7 @@ def test_no_doc_points_outside_the_repository_or_at_issue_numbers(doc: Path) -> 
 def test_the_studies_page_counts_variants_and_replications_as_the_files_have_them(
     tmp_path: Path,
 ) -> None:
-    from engine.study_plan import plan_study
+    from aurum.engine.studies.plan import plan_study
 
     text = (ROOT / "docs" / "studies.md").read_text(encoding="utf-8")
     claims = list(re.finditer(r"(\d+)\s+variants\s+×\s+(\d+)\s+replications", text))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import engine
+from aurum import engine
 from tests.conftest import SCENARIOS
 
 MAX = timedelta(days=3)

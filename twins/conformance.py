@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twins.kind import Kind, State, Status, TickContext, TickOutput
-from twins.params import stack, take
-from twins.rng import Streams, twin_keys
-from twins.shard import Timing, default_timing
-from twins.site import DEFAULT_SITE, Ambient, Environment, SiteConditions
+from aurum.twins.kind import Kind, State, Status, TickContext, TickOutput
+from aurum.twins.params import stack, take
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.shard import Timing, default_timing
+from aurum.twins.site import DEFAULT_SITE, Ambient, Environment, SiteConditions
 
 # A channel name ends in its unit: coolant_temp_c, vibration_mm_s, diesel_l, power_kw ...
 UNIT_SUFFIX = re.compile(

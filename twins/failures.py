@@ -22,15 +22,15 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from physics.degradation import (
+from aurum.physics.degradation import (
     asymptotic_fouling,
     exponential_growth,
     lognormal_median_draw,
     weibull_life,
     weibull_life_given_age,
 )
-from twins.jit import inline, kernel
-from twins.rng import Streams
+from aurum.twins.jit import inline, kernel
+from aurum.twins.rng import Streams
 
 F64 = NDArray[np.float64]
 Law = Literal["exp", "linear", "asymptotic", "usage"]

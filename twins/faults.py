@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from twins.rng import Streams
+from aurum.twins.rng import Streams
 
 FaultType = Literal["bias", "drift", "stuck", "noise", "dropout", "gain", "spike"]
 FAULT_TYPES: tuple[str, ...] = ("bias", "drift", "stuck", "noise", "dropout", "gain", "spike")

@@ -13,7 +13,8 @@ equation once, in `physics`, with its source; nothing is written twice.
 Compiled code is cached on disk beside its source (`__pycache__`, or numba's per-user cache when
 the package folder is read-only): a new process (a Ray actor) loads it in ~0.2 s instead of
 compiling it; shards load theirs when built (`Kind.warm_up`). The cache is keyed by argument
-types (a read-only array is another type) and filled at install (`python -m engine.precompile`).
+types (a read-only array is another type) and filled at install (`python -m
+aurum.engine.run.precompile`).
 """
 
 from __future__ import annotations

@@ -17,10 +17,10 @@ from typing import ClassVar
 import numpy as np
 from numpy.typing import NDArray
 
-from twins.failures import FailureMode
-from twins.params import KindParams, ParamArrays
-from twins.rng import Streams
-from twins.site import Environment
+from aurum.twins.failures import FailureMode
+from aurum.twins.params import KindParams, ParamArrays
+from aurum.twins.rng import Streams
+from aurum.twins.site import Environment
 
 F64 = NDArray[np.float64]
 State = dict[str, F64]

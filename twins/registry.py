@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twins.kind import Kind
+from aurum.twins.kind import Kind
 
 _KINDS: dict[str, type[Kind]] = {}
 _BUILTIN_LOADED = False
@@ -27,9 +27,9 @@ def _builtin() -> None:
     if _BUILTIN_LOADED:
         return
     _BUILTIN_LOADED = True
-    from twins.boiler import Boiler
-    from twins.mill import Mill
-    from twins.truck import Truck
+    from aurum.twins.boiler.model import Boiler
+    from aurum.twins.mill.model import Mill
+    from aurum.twins.truck.model import Truck
 
     for k in (Truck, Mill, Boiler):
         register(k)

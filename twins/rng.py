@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtri
 
-from twins.jit import kernel
+from aurum.twins.jit import kernel
 
 U64 = NDArray[np.uint64]
 F64 = NDArray[np.float64]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from twins.faults import FaultType
+from aurum.twins.faults import FaultType
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from twins.clock import Timing, default_timing
-from twins.events import Event, EventLog
-from twins.failures import FailureModel
-from twins.faults import SensorFault, apply_faults
-from twins.kind import Channel, Kind, State, Status, TickContext, TickOutput
-from twins.params import KindParams, ParamArrays, stack
-from twins.risk.scoring import RiskEpoch, RiskScoring
-from twins.risk.settings import RiskSettings
-from twins.rng import Streams, twin_keys
-from twins.schedule import Action, FaultInjection, Job, ModeInjection, Schedule
-from twins.site import Ambient, Environment
+from aurum.twins.clock import Timing, default_timing
+from aurum.twins.events import Event, EventLog
+from aurum.twins.failures import FailureModel
+from aurum.twins.faults import SensorFault, apply_faults
+from aurum.twins.kind import Channel, Kind, State, Status, TickContext, TickOutput
+from aurum.twins.params import KindParams, ParamArrays, stack
+from aurum.twins.risk.scoring import RiskEpoch, RiskScoring
+from aurum.twins.risk.settings import RiskSettings
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.schedule import Action, FaultInjection, Job, ModeInjection, Schedule
+from aurum.twins.site import Ambient, Environment
 
 __all__ = ["N_STATUS", "EpochResult", "Shard", "Timing", "default_timing"]
 

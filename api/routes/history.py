@@ -7,10 +7,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api import events, telemetry
-from api.deps import ReadAccess, RunDep
-from api.emissions import total
-from api.models import (
+from aurum.api import events, telemetry
+from aurum.api.deps import ReadAccess, RunDep
+from aurum.api.emissions import total
+from aurum.api.models import (
     EmissionRowPublic,
     EmissionsPublic,
     EventPage,
@@ -18,8 +18,8 @@ from api.models import (
     GwpSet,
     TelemetryPublic,
 )
-from api.present import alert_rows, emission_rows, event_public, event_rows
-from api.routes.runs import ERRORS
+from aurum.api.present import alert_rows, emission_rows, event_public, event_rows
+from aurum.api.routes.runs import ERRORS
 
 router = APIRouter(tags=["history"], dependencies=ReadAccess, responses=ERRORS)
 ARROW = "application/vnd.apache.arrow.stream"

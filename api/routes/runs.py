@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from api import launch
-from api.config import Settings
-from api.deps import ManagerDep, ReadAccess, RunDep, RunId, SettingsDep, WriteAccess
-from api.describe import describe
-from api.models import (
+from aurum.api import launch
+from aurum.api.config import Settings
+from aurum.api.deps import ManagerDep, ReadAccess, RunDep, RunId, SettingsDep, WriteAccess
+from aurum.api.describe import describe
+from aurum.api.models import (
     DURATION_PATTERN,
     ErrorPublic,
     Overrides,
@@ -20,9 +20,9 @@ from api.models import (
     ScenarioPublic,
     UnreadableRunPublic,
 )
-from api.present import run_public
-from engine.durations import format_duration
-from engine.errors import AurumError, Problem, ScenarioError
+from aurum.api.present import run_public
+from aurum.engine.errors import AurumError, Problem, ScenarioError
+from aurum.engine.scenario.durations import format_duration
 
 router = APIRouter(tags=["runs"])
 ERRORS: dict[int | str, dict[str, Any]] = {

@@ -9,13 +9,13 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ReadAccess, RunDep
-from api.errors import RunNotFoundError
-from api.models import FleetPublic, TwinPage, TwinPublic
-from api.present import emissions_by_twin, fleet_public, twin_model, twin_summary
-from api.routes.runs import ERRORS
-from api.views import RunView
-from engine.errors import Problem, ScenarioError
+from aurum.api.deps import ReadAccess, RunDep
+from aurum.api.errors import RunNotFoundError
+from aurum.api.models import FleetPublic, TwinPage, TwinPublic
+from aurum.api.present import emissions_by_twin, fleet_public, twin_model, twin_summary
+from aurum.api.routes.runs import ERRORS
+from aurum.api.views import RunView
+from aurum.engine.errors import Problem, ScenarioError
 
 router = APIRouter(tags=["state"], dependencies=ReadAccess, responses=ERRORS)
 State = Literal["running", "standby", "derated", "down", "maintenance"]

@@ -12,10 +12,10 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ReadAccess, RunDep, SettingsDep
-from api.present import alert_rows, event_public, fleet_or_none, run_public
-from api.routes.runs import ERRORS
-from api.views import RunView
+from aurum.api.deps import ReadAccess, RunDep, SettingsDep
+from aurum.api.present import alert_rows, event_public, fleet_or_none, run_public
+from aurum.api.routes.runs import ERRORS
+from aurum.api.views import RunView
 
 router = APIRouter(tags=["stream"], dependencies=ReadAccess)
 STREAM_DOC: dict[int | str, dict[str, Any]] = {

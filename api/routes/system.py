@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ManagerDep, ReadAccess
-from api.models import HealthPublic
+from aurum.api.deps import ManagerDep, ReadAccess
+from aurum.api.models import HealthPublic
 
 router = APIRouter(tags=["system"])
 

@@ -15,14 +15,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import engine
-import esg
-from api.config import Settings
-from api.launch import Launch
-from api.main import create_app
-from api.views import PROGRESS_DEFAULTS, RunView
-from engine.loader import load
-from engine.plan import build_plan
+from aurum import engine, esg
+from aurum.api.config import Settings
+from aurum.api.launch import Launch
+from aurum.api.main import create_app
+from aurum.api.views import PROGRESS_DEFAULTS, RunView
+from aurum.engine.run.plan import build_plan
+from aurum.engine.scenario.loader import load
 from tests.conftest import SCENARIOS
 
 warnings.filterwarnings("ignore", message=".*httpx.*")

@@ -16,19 +16,19 @@ from typing import Any
 import pytest
 import uvicorn
 
-from api.errors import (
+from aurum.api.errors import (
     BusyError,
     ConflictError,
     RunNotFoundError,
     UnreadableRunError,
     status_of,
 )
-from api.launch import model_names
-from api.main import create_app
-from engine.errors import AurumError, Problem, RunError, ScenarioError
-from engine.manifest import ManifestError
+from aurum.api.launch import model_names
+from aurum.api.main import create_app
+from aurum.engine.errors import AurumError, Problem, RunError, ScenarioError
+from aurum.engine.run.manifest import ManifestError
+from aurum.twins.risk.model import MODELS_DIR
 from tests.api.conftest import AUTH, PlannedRun, TestClient, make_settings, small_fleet
-from twins.risk.model import MODELS_DIR
 
 Planning = tuple[TestClient, list[PlannedRun]]
 

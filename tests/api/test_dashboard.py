@@ -15,7 +15,7 @@ import httpx
 import pytest
 import uvicorn
 
-from api.main import create_app
+from aurum.api.main import create_app
 from tests.api.conftest import AUTH, make_settings, small_fleet
 
 ARGS = [

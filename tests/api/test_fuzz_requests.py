@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from api.launch import Launch
-from api.main import create_app
+from aurum.api.launch import Launch
+from aurum.api.main import create_app
 from tests.api.conftest import AUTH, PlannedRun, TestClient, make_settings, small_fleet
 
 FUZZ = settings(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-import esg
+from aurum import esg
 from tests.api.conftest import TestClient
 
 

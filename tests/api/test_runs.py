@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from api.main import create_app
+from aurum.api.main import create_app
 from tests.api.conftest import AUTH, TestClient, make_settings, small_fleet, wait_for
 
 

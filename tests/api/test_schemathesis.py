@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.launch import Launch
-from api.main import create_app
+from aurum.api.launch import Launch
+from aurum.api.main import create_app
 from tests.api.conftest import AUTH, PlannedRun, make_settings
 
 CHECKS = [

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from api.config import Settings
-from api.main import create_app
+from aurum.api.config import Settings
+from aurum.api.main import create_app
 from tests.api.conftest import AUTH, KEY, TestClient, make_settings
 
 

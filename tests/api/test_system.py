@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from engine.cli import build_parser
+from aurum.engine.cli.main import build_parser
 from tests.api.conftest import TestClient
 
 ENDPOINTS = {
@@ -66,6 +66,6 @@ def test_the_dashboard_is_one_self_contained_page(client: TestClient) -> None:
 def test_serve_is_an_aurum_subcommand() -> None:
     args = build_parser().parse_args(["serve", "--port", "9001", "--runs-dir", "/tmp/x"])
     assert args.port == 9001 and args.host == "127.0.0.1" and args.runs_dir == "/tmp/x"
-    from api.cli import settings_from
+    from aurum.api.cli import settings_from
 
     assert str(settings_from(args).runs_dir) == "/tmp/x"

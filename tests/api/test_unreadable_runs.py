@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from api.main import create_app
-from engine.errors import RunError
-from engine.manifest import ManifestError, read_manifest
+from aurum.api.main import create_app
+from aurum.engine.errors import RunError
+from aurum.engine.run.manifest import ManifestError, read_manifest
 from tests.api.conftest import AUTH, TestClient, make_settings
 
 STAMP = "20250101T000000Z"

@@ -12,9 +12,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from engine import cli
-from engine.cli import main
-from engine.summary import Summary
+from aurum.engine.cli import main as cli
+from aurum.engine.cli.main import main
+from aurum.engine.run.summary import Summary
 from tests.conftest import SCENARIOS
 
 DEMO = str(SCENARIOS / "demo.yaml")
@@ -285,7 +285,7 @@ def test_the_progress_display_takes_a_total_not_known_yet() -> None:
 
     from rich.console import Console
 
-    from engine.progress import cells, progress_display
+    from aurum.engine.run.progress import cells, progress_display
 
     screen = Console(file=io.StringIO(), force_terminal=True, width=120, color_system=None)
     with progress_display(False, screen) as show:
@@ -315,7 +315,7 @@ def test_progress_in_a_log_is_a_line_per_tenth() -> None:
 
     from rich.console import Console
 
-    from engine.progress import progress_display
+    from aurum.engine.run.progress import progress_display
 
     log = Console(file=io.StringIO(), force_terminal=False, width=120)
     with progress_display(False, log) as show:

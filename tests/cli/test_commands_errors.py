@@ -1,6 +1,7 @@
 """What a person mistypes in `aurum loadtest`, `study`, `compare`, `risk` and `serve`: each is one
 line on stderr naming the option, the value typed and what is accepted, and exit code 2 — never
-a traceback. The commands run in this process (`engine.cli.main`), as the shell would call them.
+a traceback. The commands run in this process (`engine.cli.main.main`), as the shell would call
+them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from aurum.engine.cli.main import main
 from tests.conftest import SCENARIOS
 
 STUDY = str(SCENARIOS / "studies" / "planner-what-if.yml")
@@ -166,7 +167,7 @@ def test_compare_refuses_a_folder_that_is_not_a_run(
 def test_risk_never_writes_to_the_shipped_models_without_the_flag(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from twins.risk.model import MODELS_DIR
+    from aurum.twins.risk.model import MODELS_DIR
 
     code, line = aurum(capsys, "risk", "train", "--kind", "mill", "--out", str(MODELS_DIR))
     assert (code, line) == (
@@ -178,7 +179,7 @@ def test_risk_never_writes_to_the_shipped_models_without_the_flag(
 
 def test_old_spellings_still_work(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """--max-parallel and --serial (now --workers and --local) are accepted, not listed."""
-    from engine.cli import build_parser
+    from aurum.engine.cli.main import build_parser
 
     args = build_parser().parse_args(["study", STUDY, "--max-parallel", "3", "--serial"])
     assert (args.workers, args.local) == (3, True)

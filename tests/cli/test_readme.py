@@ -2,7 +2,7 @@
 it would take minutes, so the README cannot rot; and its Python block runs.
 
 The commands run in order in a scratch folder that sees the repository's `scenarios/`, so
-`runs/…` and redirections land there. They run through `engine.cli.main` in this process (the
+`runs/…` and redirections land there. They run through `engine.cli.main.main` in this process (the
 console script is a one-line shim, and typing `aurum` in a real terminal, as a process, is
 tests/cli/test_pty_run.py's part): one import instead of twenty. What is skipped or shortened,
 and why, is listed below; a listed command that is no longer in the README fails the test too."""
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from aurum.engine.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ def main(out: str, lose_node: bool) -> None:
     import ray
     from ray.cluster_utils import Cluster
 
-    import engine
+    from aurum import engine
     from tests.engine.test_run import small_fleet
 
     began = time.perf_counter()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from engine.durations import format_duration, parse_duration
+from aurum.engine.scenario.durations import format_duration, parse_duration
 
 
 @pytest.mark.parametrize(
@@ -76,8 +76,8 @@ def test_bounds_hold_for_timedeltas_too() -> None:
 
 
 def test_scenario_and_override_refuse_huge_and_tiny_durations() -> None:
-    from engine.errors import ScenarioError
-    from engine.runner import prepare
+    from aurum.engine.errors import ScenarioError
+    from aurum.engine.run.runner import prepare
     from tests.conftest import SCENARIOS
 
     for bad, message in (("99999999999d", "too long"), ("0.0000001s", "shorter than one")):

@@ -8,10 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-import engine
-import esg
-from engine.loader import check, load
-from engine.report import report_input, write_report
+from aurum import engine, esg
+from aurum.engine.run.report import report_input, write_report
+from aurum.engine.scenario.loader import check, load
 from tests.conftest import SCENARIOS
 
 # Published factors, as in esg/factors/*.yaml (IPCC 2006, project defaults), for the sums below

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from engine.loader import check, load
-from engine.scenario import fleet_of
+from aurum.engine.scenario.loader import check, load
+from aurum.engine.scenario.model import fleet_of
 from tests.conftest import ROOT
 
 DATA = ROOT / "tests" / "data" / "extends"

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-import engine
-from engine.checkpoint import FOLDER
-from engine.manifest import read_manifest
-from engine.runner import start
+from aurum import engine
+from aurum.engine.run.checkpoint import FOLDER
+from aurum.engine.run.manifest import read_manifest
+from aurum.engine.run.runner import start
 from tests.engine.test_run import TABLES, read_all, same, small_fleet
 
 DURATION = "1d"  # 24 one-hour epochs

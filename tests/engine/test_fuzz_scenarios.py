@@ -4,7 +4,8 @@ accepted and then runs (a few ticks, in process) with finite numbers in its tabl
 Each case takes a shipped scenario (fully written out: every parameter, maintenance, esg and
 risk field is a path to hit), puts a hostile value at a random field path (a wrong type, a huge,
 tiny or non-finite number, odd text, a deep structure), adds an unknown key or drops one, and
-hands it to `engine.loader.check` as a YAML file or as a mapping (the API's way in). Seeded and
+hands it to `engine.scenario.loader.check` as a YAML file or as a mapping (the API's way in).
+Seeded and
 bounded (`derandomize=True`, fixed example counts), so CI sees the same cases on every run; each
 case runs under a watchdog, so a hang fails the case instead of stalling the suite.
 """
@@ -29,10 +30,10 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from engine.errors import AurumError, Problem
-from engine.loader import check
-from engine.runner import simulate
-from engine.scenario import ScenarioBase, fleet_of
+from aurum.engine.errors import AurumError, Problem
+from aurum.engine.run.runner import simulate
+from aurum.engine.scenario.loader import check
+from aurum.engine.scenario.model import ScenarioBase, fleet_of
 from tests.conftest import SCENARIOS
 
 CASE_SECONDS = 20  # far above any case's real time; only a hang reaches it

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from engine.injections import Injection, targets, tick_of
-from engine.loader import load
-from engine.plan import build_plan, with_shards
-from engine.runloop import make_shard
+from aurum.engine.run.loop import make_shard
+from aurum.engine.run.plan import build_plan, with_shards
+from aurum.engine.scenario.injections import Injection, targets, tick_of
+from aurum.engine.scenario.loader import load
+from aurum.twins import registry
 from tests.conftest import SCENARIOS
-from twins import registry
 
 START = datetime(2026, 1, 5, tzinfo=UTC)
 

@@ -8,16 +8,16 @@ import math
 import numpy as np
 import pytest
 
-from engine.loader import load
-from engine.maintenance import Order, Workshop
-from engine.maintenance_config import MaintenanceConfig
-from engine.plan import build_plan
-from engine.policies import POLICIES
+from aurum.engine.maintenance.config import MaintenanceConfig
+from aurum.engine.maintenance.policies import POLICIES
+from aurum.engine.run.plan import build_plan
+from aurum.engine.run.workshop import Order, Workshop
+from aurum.engine.scenario.loader import load
+from aurum.twins import registry
+from aurum.twins.events import Event
+from aurum.twins.kind import Status
+from aurum.twins.shard import EpochResult
 from tests.conftest import SCENARIOS
-from twins import registry
-from twins.events import Event
-from twins.kind import Status
-from twins.shard import EpochResult
 
 
 def plan_with(crews: int, mills: int = 2) -> object:
@@ -121,7 +121,7 @@ def test_policy_registry() -> None:
 
 
 def _view(progress: dict[str, list[float]], status: list[int]) -> object:
-    from engine.policies import FleetView, KindView
+    from aurum.engine.maintenance.policies import FleetView, KindView
 
     n = len(status)
     latest = {"status": np.array(status, dtype=np.int8)}
@@ -153,7 +153,7 @@ def test_condition_based_on_the_trend_services_the_modes_whose_trend_reached_the
     ],
 )
 def test_policies_that_read_risk_scoring_need_it_on(maintenance: dict, field: str) -> None:
-    from engine.errors import ScenarioError
+    from aurum.engine.errors import ScenarioError
 
     data = load(SCENARIOS / "demo.yaml").model_dump(mode="json")
     data["maintenance"] = maintenance
@@ -205,7 +205,7 @@ def test_an_interval_must_be_positive_and_levels_and_costs_finite(
 ) -> None:
     """A zero or negative interval would order the same job at every epoch; NaN or an infinite
     level never or always triggers: refused with the field and the value."""
-    from engine.errors import ScenarioError
+    from aurum.engine.errors import ScenarioError
 
     data = load(SCENARIOS / "demo.yaml").model_dump(mode="json")
     data["maintenance"] = {"policy": "time_based"} | maintenance

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-import engine
+from aurum import engine
 from tests.conftest import ROOT
 from tests.engine.test_run import TABLES, read_all, same, small_fleet
 

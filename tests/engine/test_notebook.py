@@ -13,10 +13,9 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
-import engine
-import engine.result
-from engine.result import NotFoundError, progress_for
-from engine.runner import RunHandle
+from aurum import engine
+from aurum.engine.run.result import NotFoundError, progress_for
+from aurum.engine.run.runner import RunHandle
 from tests.engine.test_run import small_fleet
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +108,7 @@ class _Handle(RunHandle):
 
 
 def _handle(progress: dict[str, Any] | None) -> RunHandle:
-    from engine.plan import build_plan
+    from aurum.engine.run.plan import build_plan
 
     plan = build_plan(engine.load(small_fleet("6h")))
     coordinator = _Coordinator({"MILL-4": {"kind": "mill"}}, progress)
@@ -146,7 +145,7 @@ def test_progress_shows_in_jupyter_by_default_and_only_when_asked_elsewhere(
     def mine(p: dict[str, Any]) -> None:
         pass
 
-    monkeypatch.setattr(engine.result, "in_jupyter", lambda: False)
+    monkeypatch.setattr(engine.run.result, "in_jupyter", lambda: False)
     with progress_for(None, None) as shown:
         assert shown is None
     with progress_for(True, None) as shown:
@@ -154,7 +153,7 @@ def test_progress_shows_in_jupyter_by_default_and_only_when_asked_elsewhere(
         shown({"epochs_done": 1, "n_epochs": 2})
     with progress_for(True, mine) as shown:
         assert shown is mine  # the caller's own callback wins
-    monkeypatch.setattr(engine.result, "in_jupyter", lambda: True)
+    monkeypatch.setattr(engine.run.result, "in_jupyter", lambda: True)
     with progress_for(None, None) as shown:
         assert callable(shown)
     with progress_for(False, None) as shown:
@@ -170,7 +169,7 @@ def _fresh(code: str) -> str:
 
 def test_study_and_version_after_a_bare_import() -> None:
     out = _fresh(
-        "import sys, engine; assert 'engine.study' not in sys.modules; "
+        "import sys, engine; assert 'engine.studies.study' not in sys.modules; "
         "print(callable(engine.study), engine.study.run_study.__name__, engine.__version__)"
     )
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
@@ -181,7 +180,7 @@ def test_study_and_version_after_a_bare_import() -> None:
 
 
 def test_study_result_repr_counts_variants_and_runs(tmp_path: Path) -> None:
-    from engine.study import StudyResult
+    from aurum.engine.studies.study import StudyResult
 
     runs = pa.table({"status": ["done", "done", "failed"], "variant": ["a", "b", "b"]})
     empty = pa.table({"x": pa.array([], pa.float64())})
@@ -199,7 +198,7 @@ def test_in_jupyter_without_ipywidgets_progress_prints_lines_to_the_cell(
     import importlib.util
 
     real = importlib.util.find_spec
-    monkeypatch.setattr(engine.result, "in_jupyter", lambda: True)
+    monkeypatch.setattr(engine.run.result, "in_jupyter", lambda: True)
     monkeypatch.setattr(
         importlib.util, "find_spec", lambda name, *a: None if name == "ipywidgets" else real(name)
     )

@@ -1,6 +1,6 @@
 """A run on its own local Ray, typed in a terminal: nothing of Ray's on the screen (its log
 records go to the run's ray.log), and no Ray process left once the driver is gone, even when
-it is killed with SIGKILL mid-run (engine/ray_reaper.py).
+it is killed with SIGKILL mid-run (engine/run/reaper.py).
 
 These start their own driver process and Ray (not the session-wide fixture) and only look at
 processes in the driver's own session, so the fixture's Ray is never touched."""
@@ -20,8 +20,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from engine import ray_reaper
-from engine.rayrun import RayLog
+from aurum.engine.run import reaper as ray_reaper
+from aurum.engine.run.actors import RayLog
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-import engine
-from engine.cli import main
-from engine.recorder import read_table
-from engine.report import partial_of, write_report
+from aurum import engine
+from aurum.engine.cli.main import main
+from aurum.engine.run.recorder import read_table
+from aurum.engine.run.report import partial_of, write_report
 from tests.engine.test_run import small_fleet
 
 

@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 
-import engine
-from engine.checkpoint import FOLDER, LATEST, latest
-from engine.cli import main
-from engine.manifest import read_manifest
+from aurum import engine
+from aurum.engine.cli.main import main
+from aurum.engine.run.checkpoint import FOLDER, LATEST, latest
+from aurum.engine.run.manifest import read_manifest
 from tests.conftest import ROOT
 from tests.engine.test_run import TABLES, read_all, same, small_fleet
 
 CHILD = """
 import json, sys
-import engine
+from aurum import engine
 engine.simulate(json.load(open(sys.argv[1])), out=sys.argv[2], backend="local",
                 checkpoint=4, speed=86400 / 6.0)
 """

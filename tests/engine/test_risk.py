@@ -12,20 +12,20 @@ from typing import Any
 import numpy as np
 import pytest
 
-import engine
-from engine.errors import RunError
-from engine.fleetstate import FleetState
-from engine.loader import load
-from engine.maintenance_config import MaintenanceConfig
-from engine.plan import build_plan
-from engine.policies import FleetView, KindView, RiskBased
-from engine.recorder import read_table
-from engine.risk_data import FleetSpec
-from engine.risk_run import simulate_local
+from aurum import engine
+from aurum.engine.errors import RunError
+from aurum.engine.maintenance.config import MaintenanceConfig
+from aurum.engine.maintenance.policies import FleetView, KindView, RiskBased
+from aurum.engine.risk.data import FleetSpec
+from aurum.engine.risk.runs import simulate_local
+from aurum.engine.run.fleetstate import FleetState
+from aurum.engine.run.plan import build_plan
+from aurum.engine.run.recorder import read_table
+from aurum.engine.scenario.loader import load
+from aurum.twins import registry
+from aurum.twins.kind import Status
+from aurum.twins.risk import FeatureSpec, load_model
 from tests.conftest import SCENARIOS
-from twins import registry
-from twins.kind import Status
-from twins.risk import FeatureSpec, load_model
 
 WORN = {"at": "2d", "kind": "mill", "fraction": 0.5, "mode": "trunnion_bearing", "severity": 0.95}
 TINY = FleetSpec(
@@ -37,7 +37,7 @@ TINY = FleetSpec(
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A mill model trained end to end on two tiny fleets; its folder."""
-    from engine.risk_train import ModelParams, train_kind
+    from aurum.engine.risk.train import ModelParams, train_kind
 
     root = tmp_path_factory.mktemp("risk")
     params = ModelParams(max_iter=15, max_leaf_nodes=7)
@@ -69,7 +69,7 @@ def test_a_tiny_model_trains_end_to_end(tiny: Path) -> None:
 
 
 def test_evaluation_puts_model_next_to_rule(tiny: Path, tmp_path: Path) -> None:
-    from engine.risk_eval import evaluate_kind
+    from aurum.engine.risk.evaluate import evaluate_kind
 
     r = evaluate_kind("mill", tmp_path, tiny, (3,), TINY, workers=1)
     assert r["positives"] > 0 and r["failures"] > 0
@@ -82,13 +82,13 @@ def test_evaluation_puts_model_next_to_rule(tiny: Path, tmp_path: Path) -> None:
 def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of twins/models/ standing in for the shipped folder (MODELS_DIR points at it), and
     runs under tmp_path/runs ($AURUM_RUNS_DIR): the real shipped files are never written."""
-    import engine.risk_cli
-    import twins.risk.model
+    import aurum.engine.cli.risk
+    import aurum.twins.risk.model
 
     copy = tmp_path / "shipped"
-    shutil.copytree(twins.risk.model.MODELS_DIR, copy)
-    monkeypatch.setattr(twins.risk.model, "MODELS_DIR", copy)
-    monkeypatch.setattr(engine.risk_cli, "_fleet", lambda args, kind: TINY)
+    shutil.copytree(aurum.twins.risk.model.MODELS_DIR, copy)
+    monkeypatch.setattr(aurum.twins.risk.model, "MODELS_DIR", copy)
+    monkeypatch.setattr(aurum.engine.cli.risk, "_fleet", lambda args, kind: TINY)
     monkeypatch.setenv("AURUM_RUNS_DIR", str(tmp_path / "runs"))
     return copy
 
@@ -103,7 +103,7 @@ REAL_MODELS = digests(Path(__file__).resolve().parents[2] / "twins" / "models")
 def test_train_writes_its_folder_and_replaces_models_only_when_asked(
     tiny: Path, shipped: Path, tmp_path: Path
 ) -> None:
-    from engine.cli import main
+    from aurum.engine.cli.main import main
 
     before = digests(shipped)
     data = str(tiny.parent / "data")  # the tiny model's fleets, reused: only the fit runs
@@ -126,7 +126,7 @@ def test_train_writes_its_folder_and_replaces_models_only_when_asked(
 def test_evaluate_writes_its_folder_and_cards_only_when_asked(
     shipped: Path, tmp_path: Path
 ) -> None:
-    from engine.cli import main
+    from aurum.engine.cli.main import main
 
     before = digests(shipped)
     argv = ["risk", "evaluate", "--kind", "mill", "--seeds", "3", "--workers", "1", "--quiet"]
@@ -192,7 +192,7 @@ def _bad_model(tmp_path: Path, tiny: Path, how: str) -> Path:
     elif how == "narrow-graph":  # a graph for a kind with fewer features, its card made to fit
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        from engine.risk_onnx import hgb_to_onnx
+        from aurum.engine.risk.onnx_graph import hgb_to_onnx
 
         x = np.random.default_rng(0).normal(size=(200, 5)).astype(np.float32)
         m = HistGradientBoostingClassifier(max_iter=3).fit(x, x[:, 0] > 0)
@@ -275,8 +275,8 @@ def test_risk_based_policy_services_the_degraded_components() -> None:
 
 
 def test_fleet_state_keeps_latest_risk_and_top_risks(tmp_path: Path) -> None:
-    from engine.fleetstate import load as load_state
-    from engine.fleetstate import save
+    from aurum.engine.run.fleetstate import load as load_state
+    from aurum.engine.run.fleetstate import save
 
     plan = build_plan(load(mills(None)))
     state = FleetState(plan)
@@ -297,7 +297,7 @@ def test_fleet_state_keeps_latest_risk_and_top_risks(tmp_path: Path) -> None:
 
 
 def test_alert_episodes_clear_after_the_dwell() -> None:
-    from engine.risk_metrics import Lives, score_alerts
+    from aurum.engine.risk.metrics import Lives, score_alerts
 
     # one twin life of 10 hourly rows ending in a failure after the last row
     hours = np.arange(10.0)
@@ -318,7 +318,7 @@ def test_alert_episodes_clear_after_the_dwell() -> None:
 
 def test_lives_of_no_rows_is_empty_not_an_index_error() -> None:
     """A held-out fleet too small to have a scored row of a kind (aurum risk evaluate --twins 2)."""
-    from engine.risk_metrics import Lives
+    from aurum.engine.risk.metrics import Lives
 
     empty = np.zeros(0)
     lives = Lives.of(empty, empty, empty, empty, np.zeros(0, dtype=bool))

@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-import engine
-from engine.loader import load
-from engine.recorder import read_table
-from engine.runloop import STATE_FILE as STATE
+from aurum import engine
+from aurum.engine.run.loop import STATE_FILE as STATE
+from aurum.engine.run.recorder import read_table
+from aurum.engine.scenario.loader import load
 from tests.conftest import SCENARIOS
 
 TABLES = (
@@ -206,8 +206,8 @@ def test_real_time_mode_paces_to_the_wall_clock(tmp_path: Path) -> None:
 
 
 def test_saved_fleet_state_answers_like_the_live_one(local_run: engine.RunResult) -> None:
-    from engine.fleetstate import load as load_state
-    from engine.plan import build_plan
+    from aurum.engine.run.fleetstate import load as load_state
+    from aurum.engine.run.plan import build_plan
 
     manifest = json.loads((local_run.run_dir / "manifest.json").read_text())
     plan = build_plan(load(manifest["scenario"]))
@@ -219,8 +219,8 @@ def test_saved_fleet_state_answers_like_the_live_one(local_run: engine.RunResult
 
 
 def test_list_twins_filters_and_pages(local_run: engine.RunResult) -> None:
-    from engine.fleetstate import load as load_state
-    from engine.plan import build_plan
+    from aurum.engine.run.fleetstate import load as load_state
+    from aurum.engine.run.plan import build_plan
 
     manifest = json.loads((local_run.run_dir / "manifest.json").read_text())
     state = load_state(build_plan(load(manifest["scenario"])), local_run.run_dir / STATE)

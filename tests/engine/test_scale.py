@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import engine
-from engine.capacity import check, estimate, sizing
-from engine.cli import main
-from engine.loadtest import fleet_scenario, parse_mix, split, telemetry_minutes
-from engine.runner import prepare
+from aurum import engine
+from aurum.engine.cli.main import main
+from aurum.engine.run.capacity import check, estimate, sizing
+from aurum.engine.run.runner import prepare
+from aurum.engine.scale.loadtest import fleet_scenario, parse_mix, split, telemetry_minutes
 
 GIB = 2**30
 

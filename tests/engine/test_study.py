@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-import engine.study as study_module
-from engine.errors import RunError
-from engine.study import StudyResult, run_study
-from engine.study_exec import StudyProgress
-from engine.study_stats import estimate, paired, t_quantile
+import aurum.engine.studies.study as study_module
+from aurum.engine.errors import RunError
+from aurum.engine.studies.execute import StudyProgress
+from aurum.engine.studies.stats import estimate, paired, t_quantile
+from aurum.engine.studies.study import StudyResult, run_study
 from tests.conftest import SCENARIOS
 
 DEMO = SCENARIOS / "demo.yaml"
@@ -108,9 +108,9 @@ def test_a_second_run_reuses_finished_runs(tmp_path: Path) -> None:
 def test_a_failing_variant_is_reported_and_the_others_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import engine.runner
+    import aurum.engine.run.runner
 
-    real = engine.runner.simulate
+    real = aurum.engine.run.runner.simulate
 
     def flaky(scenario: Any, **kw: Any) -> Any:
         if scenario.get("description") == "breaks":
@@ -119,7 +119,7 @@ def test_a_failing_variant_is_reported_and_the_others_kept(
             raise ZeroDivisionError("boom")
         return real(scenario, **kw)
 
-    monkeypatch.setattr(engine.runner, "simulate", flaky)
+    monkeypatch.setattr(aurum.engine.run.runner, "simulate", flaky)
     spec = tiny(tmp_path)
     spec["variants"].append(
         {"name": "broken", "from": "base", "overrides": {"description": "breaks"}}
@@ -134,7 +134,7 @@ def test_a_failing_variant_is_reported_and_the_others_kept(
     assert rows(r, "ore_milled_t")["heavier"]["n"] == 3
     text = str(r)
     assert "FAILED" in text and "failed: broken r000" in text
-    monkeypatch.setattr(engine.runner, "simulate", real)
+    monkeypatch.setattr(aurum.engine.run.runner, "simulate", real)
     seen: list[StudyProgress] = []
     fixed = run(spec, on_progress=seen.append)  # failed runs are retried, finished ones kept
     assert seen[-1].reused == 9 and not fixed.failures

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-import engine
-from engine.cli import main
-from engine.study import compare, run_study
-from engine.study_metrics import run_metrics
-from engine.study_model import StudyError
-from engine.study_plan import plan_study
+from aurum import engine
+from aurum.engine.cli.main import main
+from aurum.engine.studies.metrics import run_metrics
+from aurum.engine.studies.model import StudyError
+from aurum.engine.studies.plan import plan_study
+from aurum.engine.studies.study import compare, run_study
 from tests.conftest import SCENARIOS
 
 DEMO = SCENARIOS / "demo.yaml"

@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from engine.cli import main
-from engine.errors import ScenarioError
-from engine.loader import check, load
-from engine.scenario import json_schema
+from aurum.engine.cli.main import main
+from aurum.engine.errors import ScenarioError
+from aurum.engine.scenario.loader import check, load
+from aurum.engine.scenario.model import json_schema
 from tests.conftest import ROOT, SCENARIOS
 
 BROKEN = ROOT / "tests" / "data" / "broken.yaml"
@@ -106,7 +106,7 @@ def test_load_raises_scenario_error_with_problems() -> None:
 
 def test_generated_ids_and_defaults() -> None:
     sc = load(SCENARIOS / "fleet-1k.yaml")
-    from engine.plan import build_plan
+    from aurum.engine.run.plan import build_plan
 
     plan = build_plan(sc)
     ids = plan.twin_ids()
@@ -323,7 +323,7 @@ INJECT = "injections:\n  - {twin: T1, mode: tyres, severity: 0.5, at: %s}\n"
 
 
 def test_injection_time_without_a_zone_is_utc_and_runs(tmp_path: Path) -> None:
-    from engine.runner import simulate
+    from aurum.engine.run.runner import simulate
 
     sc = load(GOOD + INJECT % "2026-01-05T01:00:00")
     (inj,) = sc.injections
@@ -392,7 +392,7 @@ def test_a_number_is_not_a_time() -> None:
 
 def test_deep_flow_brackets_are_refused_before_yaml_parses_them(tmp_path: Path) -> None:
     """2,000 nested `[` took ruamel ~9 s to build before the depth check saw the tree."""
-    from engine.scenario_file import _flow_depth
+    from aurum.engine.scenario.file import _flow_depth
 
     path = tmp_path / "deep.yaml"
     path.write_text("name: x\nfleet: " + "[" * 2000 + "]" * 2000 + "\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-import esg
+from aurum import esg
 
 OFFROAD, STATIONARY, ELEC = "1.A.2.g.vii", "1.A.2.i", "electricity"
 

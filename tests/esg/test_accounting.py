@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-import esg
+from aurum import esg
 from tests.esg.conftest import ELEC, OFFROAD, STATIONARY, kg, one
 
 R = 1e-3  # 0.1 %

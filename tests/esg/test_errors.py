@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import esg
-from esg.errors import EsgInputError
+from aurum import esg
+from aurum.esg.errors import EsgInputError
 
 ELEC = {"electricity_kwh": "electricity"}
 

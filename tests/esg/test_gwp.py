@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import esg
+from aurum import esg
 from tests.esg.test_accounting import _fleet
 
 

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-import esg
-from esg.errors import FactorDataError
-from esg.library import FACTORS_DIR
-from esg.records import EmissionFactor, Parameter, record_key
-from esg.units import parse_unit
+from aurum import esg
+from aurum.esg.errors import FactorDataError
+from aurum.esg.library import FACTORS_DIR
+from aurum.esg.records import EmissionFactor, Parameter, record_key
+from aurum.esg.units import parse_unit
 
 LIB = esg.load_library()
 EMISSION = [r for r in LIB.records.values() if isinstance(r, EmissionFactor)]

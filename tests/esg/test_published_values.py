@@ -10,8 +10,8 @@ import math
 
 import pytest
 
-import esg
-from esg.records import EmissionFactor, GwpValue, Parameter
+from aurum import esg
+from aurum.esg.records import EmissionFactor, GwpValue, Parameter
 
 # factor_id: (values, unit, section). Values: field -> figure (co2/ch4/n2o/co2e/value; co2e
 # split fields as co2e:co2 etc.; monthly as a tuple).

@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-import esg
+from aurum import esg
 
 CATS = {"diesel_l": "1.A.2.g.vii", "electricity_kwh": "electricity"}
 

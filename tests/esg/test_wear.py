@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import esg
+from aurum import esg
 
 CATS = {"diesel_l": "1.A.2.g.vii", "electricity_kwh": "electricity"}
 

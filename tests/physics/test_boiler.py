@@ -7,8 +7,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from physics import boiler as bp
-from physics.fuels import FUEL_NAMES, FUELS, NATURAL_GAS, dulong_hhv_mj_kg, get_fuel
+from aurum.physics import boiler as bp
+from aurum.physics.fuels import FUEL_NAMES, FUELS, NATURAL_GAS, dulong_hhv_mj_kg, get_fuel
 
 NG = bp.stoichiometry([NATURAL_GAS])
 T_AIR = np.array([bp.ANCHOR_AIR_C])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physics.mill import (
+from aurum.physics.mill import (
     ISO_10816_G1_RIGID_MM_S,
     TRUNNION_ALARM_C,
     TRUNNION_TRIP_C,

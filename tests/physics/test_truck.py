@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physics import truck as phy
-from physics.common import G
+from aurum.physics import truck as phy
+from aurum.physics.common import G
 
 GVM_KG = 384e3  # loaded 793F (§2.1)
 RATED_W = 1976e3

@@ -8,14 +8,14 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from physics import boiler as bp
-from physics.fuels import FUEL_NAMES, get_fuel
-from twins.boiler import Boiler, BoilerParams
-from twins.conformance import check_kind, run_batch
-from twins.kind import State, Status, TickContext, TickOutput
-from twins.params import ParamArrays, stack
-from twins.rng import Streams, twin_keys
-from twins.site import DEFAULT_SITE, Ambient, Environment
+from aurum.physics import boiler as bp
+from aurum.physics.fuels import FUEL_NAMES, get_fuel
+from aurum.twins.boiler.model import Boiler, BoilerParams
+from aurum.twins.conformance import check_kind, run_batch
+from aurum.twins.kind import State, Status, TickContext, TickOutput
+from aurum.twins.params import ParamArrays, stack
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.site import DEFAULT_SITE, Ambient, Environment
 
 DT = 60.0
 STEADY = {"demand_noise_sd_frac": 0.0, "daily_amplitude_frac": 0.0}

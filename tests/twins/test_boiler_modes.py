@@ -11,9 +11,8 @@ import pytest
 from iapws import IAPWS97
 from scipy import stats
 
-from tests.twins.test_boiler import STEADY, Run, series
-from twins.boiler import Boiler, BoilerParams
-from twins.boiler_modes import (
+from aurum.twins.boiler.model import Boiler, BoilerParams
+from aurum.twins.boiler.modes import (
     BOILER_MODES,
     COMBUSTION_DRIFT,
     FAN_BEARING,
@@ -23,14 +22,15 @@ from twins.boiler_modes import (
     STACK_LIMIT_C,
     TUBE_LEAK,
 )
-from twins.clock import Timing
-from twins.events import Event
-from twins.failures import FailureMode
-from twins.kind import TickOutput
-from twins.params import stack
-from twins.schedule import ModeInjection
-from twins.shard import Shard
-from twins.site import Environment
+from aurum.twins.clock import Timing
+from aurum.twins.events import Event
+from aurum.twins.failures import FailureMode
+from aurum.twins.kind import TickOutput
+from aurum.twins.params import stack
+from aurum.twins.schedule import ModeInjection
+from aurum.twins.shard import Shard
+from aurum.twins.site import Environment
+from tests.twins.test_boiler import STEADY, Run, series
 
 # --- physics coupling: a degradation state held at a value, against a clean twin -------------
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twins import registry
-from twins.conformance import ConformanceError, check_kind, run_batch
-from twins.kind import Channel, Kind, StateVar, TickOutput
-from twins.site import DEFAULT_SITE, SiteConditions
+from aurum.twins import registry
+from aurum.twins.conformance import ConformanceError, check_kind, run_batch
+from aurum.twins.kind import Channel, Kind, StateVar, TickOutput
+from aurum.twins.site import DEFAULT_SITE, SiteConditions
 
 
 @pytest.mark.parametrize("kind", registry.all_kinds(), ids=lambda k: k.name)
@@ -25,9 +25,9 @@ def test_registry_lists_the_three_kinds() -> None:
 @pytest.mark.parametrize("kind", registry.all_kinds(), ids=lambda k: k.name)
 def test_mixed_site_batch_row_equals_twin_alone(kind: type[Kind]) -> None:
     """A twin at a second, different site behaves the same inside a mixed batch as alone."""
-    from twins.conformance import run_twins
-    from twins.params import stack, take
-    from twins.site import Environment
+    from aurum.twins.conformance import run_twins
+    from aurum.twins.params import stack, take
+    from aurum.twins.site import Environment
 
     other = SiteConditions.model_validate(
         DEFAULT_SITE.model_dump()

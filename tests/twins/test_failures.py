@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from physics.degradation import weibull_cdf
-from twins.failures import FailureMode, FailureModel
-from twins.rng import Streams, twin_keys
+from aurum.physics.degradation import weibull_cdf
+from aurum.twins.failures import FailureMode, FailureModel
+from aurum.twins.rng import Streams, twin_keys
 
 BEARING = FailureMode(
     "bearing",

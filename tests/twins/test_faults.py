@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from twins.faults import SensorFault, apply_faults
-from twins.rng import Streams, twin_keys
+from aurum.twins.faults import SensorFault, apply_faults
+from aurum.twins.rng import Streams, twin_keys
 
 TICKS = np.arange(100, 110)
 

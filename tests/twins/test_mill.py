@@ -9,19 +9,19 @@ import pytest
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
-from physics.mill import (
+from aurum.physics.mill import (
     ISO_10816_G1_RIGID_MM_S,
     TRUNNION_ALARM_C,
     bearing_oil_update_c,
     thermal_decay,
 )
-from twins.conformance import check_kind
-from twins.kind import State, Status, TickContext, TickOutput
-from twins.mill import DESIGN_TPH, Mill, MillParams
-from twins.params import stack
-from twins.rng import Streams, twin_keys
-from twins.shard import default_timing
-from twins.site import Ambient, Environment
+from aurum.twins.conformance import check_kind
+from aurum.twins.kind import State, Status, TickContext, TickOutput
+from aurum.twins.mill.model import DESIGN_TPH, Mill, MillParams
+from aurum.twins.params import stack
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.shard import default_timing
+from aurum.twins.site import Ambient, Environment
 
 DAY = 1440  # one-minute ticks
 

@@ -10,25 +10,25 @@ import pytest
 from numpy.typing import NDArray
 from scipy import stats
 
-from physics.degradation import weibull_cdf
-from physics.mill import ISO_10816_G1_RIGID_MM_S, TRUNNION_ALARM_C, TRUNNION_TRIP_C
-from tests.twins.test_mill import series, setter, simulate
-from twins.clock import Timing
-from twins.events import Event
-from twins.failures import FailureMode
-from twins.kind import TickOutput
-from twins.mill import DESIGN_POWER_KW, Mill, MillParams
-from twins.mill_modes import (
+from aurum.physics.degradation import weibull_cdf
+from aurum.physics.mill import ISO_10816_G1_RIGID_MM_S, TRUNNION_ALARM_C, TRUNNION_TRIP_C
+from aurum.twins.clock import Timing
+from aurum.twins.events import Event
+from aurum.twins.failures import FailureMode
+from aurum.twins.kind import TickOutput
+from aurum.twins.mill.model import DESIGN_POWER_KW, Mill, MillParams
+from aurum.twins.mill.modes import (
     GEARBOX,
     LINER,
     LINER_SET_USD,
     REFERENCE_POWER_KW,
     TRUNNION_BEARING,
 )
-from twins.params import stack
-from twins.schedule import Action, ModeInjection
-from twins.shard import Shard
-from twins.site import Environment
+from aurum.twins.params import stack
+from aurum.twins.schedule import Action, ModeInjection
+from aurum.twins.shard import Shard
+from aurum.twins.site import Environment
+from tests.twins.test_mill import series, setter, simulate
 
 AB, BC, CD = ISO_10816_G1_RIGID_MM_S
 STEADY = MillParams(work_index_sd_frac=0.0, filling_sd_frac=0.0)  # at the design point

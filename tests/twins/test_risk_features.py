@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 
-from twins import registry
-from twins.kind import Status
-from twins.risk.features import (
+from aurum.twins import registry
+from aurum.twins.kind import Status
+from aurum.twins.risk.features import (
     CONTEXT_STATS,
     SYMPTOM_STATS,
     TAU_FAST_H,

@@ -8,14 +8,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from twins.clock import Timing
-from twins.events import Event
-from twins.mill import Mill, MillParams
-from twins.params import stack
-from twins.risk import RiskSettings
-from twins.schedule import Job
-from twins.shard import Shard
-from twins.site import Environment
+from aurum.twins.clock import Timing
+from aurum.twins.events import Event
+from aurum.twins.mill.model import Mill, MillParams
+from aurum.twins.params import stack
+from aurum.twins.risk import RiskSettings
+from aurum.twins.schedule import Job
+from aurum.twins.shard import Shard
+from aurum.twins.site import Environment
 
 HOUR = 3600.0
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from twins.rng import Streams, mix64, spawn_seed, stable_hash, twin_keys
+from aurum.twins.rng import Streams, mix64, spawn_seed, stable_hash, twin_keys
 
 
 def test_stable_hash_is_fixed_across_processes() -> None:

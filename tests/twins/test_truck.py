@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from physics import truck as phy
-from twins.conformance import check_kind
-from twins.kind import State, TickContext, TickOutput
-from twins.params import stack
-from twins.rng import Streams, twin_keys
-from twins.site import (
+from aurum.physics import truck as phy
+from aurum.twins.conformance import check_kind
+from aurum.twins.kind import State, TickContext, TickOutput
+from aurum.twins.params import stack
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.site import (
     DEFAULT_SITE,
     Ambient,
     Climate,
@@ -22,7 +22,7 @@ from twins.site import (
     RoadSegment,
     SiteConditions,
 )
-from twins.truck import DUMP, HAUL, PHASES, QUEUE_LOAD, RETURN, Truck, TruckParams
+from aurum.twins.truck.model import DUMP, HAUL, PHASES, QUEUE_LOAD, RETURN, Truck, TruckParams
 
 HOT_SITE = SiteConditions(
     altitude_m=2500.0,

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physics import truck as phy
+from aurum.physics import truck as phy
+from aurum.twins.params import stack
+from aurum.twins.site import DEFAULT_SITE, Environment
+from aurum.twins.truck.cycle import Cycle, Engine, Protection, protected_coolant_c, spend_tick
+from aurum.twins.truck.model import HAUL, QUEUE_DUMP, QUEUE_LOAD, Route, Truck, TruckParams
 from tests.twins.test_truck import HOT_SITE
-from twins.params import stack
-from twins.site import DEFAULT_SITE, Environment
-from twins.truck import HAUL, QUEUE_DUMP, QUEUE_LOAD, Route, Truck, TruckParams
-from twins.truck_cycle import Cycle, Engine, Protection, protected_coolant_c, spend_tick
 
 
 def protected(start_c: float, lag: float, capacity: float, demand_kw: float = 1800.0) -> float:

@@ -10,21 +10,20 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from physics import truck as phy
-from physics.common import G
-from tests.twins.test_truck import HOT_SITE, Run, simulate
-from twins.clock import Timing
-from twins.events import Event
-from twins.failures import FailureMode, FailureModel
-from twins.kind import State, Status, TickContext, TickOutput
-from twins.params import stack
-from twins.rng import Streams, twin_keys
-from twins.schedule import ModeInjection
-from twins.shard import EpochResult, Shard
-from twins.site import Ambient, Environment, Road, RoadSegment, SiteConditions
-from twins.truck import Truck, TruckParams
-from twins.truck_cycle import Engine, pass_allowance_kw
-from twins.truck_modes import (
+from aurum.physics import truck as phy
+from aurum.physics.common import G
+from aurum.twins.clock import Timing
+from aurum.twins.events import Event
+from aurum.twins.failures import FailureMode, FailureModel
+from aurum.twins.kind import State, Status, TickContext, TickOutput
+from aurum.twins.params import stack
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.schedule import ModeInjection
+from aurum.twins.shard import EpochResult, Shard
+from aurum.twins.site import Ambient, Environment, Road, RoadSegment, SiteConditions
+from aurum.twins.truck.cycle import Engine, pass_allowance_kw
+from aurum.twins.truck.model import Truck, TruckParams
+from aurum.twins.truck.modes import (
     COOLANT_DERATE_C,
     COOLANT_SHUTDOWN_C,
     COOLING,
@@ -35,6 +34,7 @@ from twins.truck_modes import (
     TREAD_NEW_MM,
     TYRES,
 )
+from tests.twins.test_truck import HOT_SITE, Run, simulate
 
 
 def same_fuel(state: State) -> None:

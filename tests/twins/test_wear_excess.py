@@ -16,17 +16,17 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
+from aurum.twins.boiler.model import Boiler, BoilerParams
+from aurum.twins.clock import Timing
+from aurum.twins.conformance import check_kind
+from aurum.twins.kind import Kind, State, TickContext, TickOutput
+from aurum.twins.mill.model import Mill, MillParams
+from aurum.twins.params import KindParams, stack
+from aurum.twins.rng import Streams, twin_keys
+from aurum.twins.shard import Shard
+from aurum.twins.site import Ambient, Environment, SiteConditions
+from aurum.twins.truck.model import Truck, TruckParams
 from tests.twins.test_truck import HOT_SITE
-from twins.boiler import Boiler, BoilerParams
-from twins.clock import Timing
-from twins.conformance import check_kind
-from twins.kind import Kind, State, TickContext, TickOutput
-from twins.mill import Mill, MillParams
-from twins.params import KindParams, stack
-from twins.rng import Streams, twin_keys
-from twins.shard import Shard
-from twins.site import Ambient, Environment, SiteConditions
-from twins.truck import Truck, TruckParams
 
 Tweak = Callable[[State], None]
 

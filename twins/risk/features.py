@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from twins.kind import Kind, Status
+from aurum.twins.kind import Kind, Status
 
 F64 = NDArray[np.float64]
 TAU_FAST_H = 1.0

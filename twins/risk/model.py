@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from twins.risk.features import FeatureSpec
+from aurum.twins.risk.features import FeatureSpec
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 CARD_FORMAT = "aurum-risk-card/1"

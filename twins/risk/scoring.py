@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from twins.events import Event, EventLog
-from twins.kind import Kind
-from twins.risk.features import Features, FeatureSpec
-from twins.risk.model import Scorer
-from twins.risk.settings import RiskSettings
+from aurum.twins.events import Event, EventLog
+from aurum.twins.kind import Kind
+from aurum.twins.risk.features import Features, FeatureSpec
+from aurum.twins.risk.model import Scorer
+from aurum.twins.risk.settings import RiskSettings
 
 F32 = NDArray[np.float32]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from twins.risk.model import RiskModel
+from aurum.twins.risk.model import RiskModel
 
 DEFAULT_INTERVAL_S = 600.0  # score every 10 simulated minutes
 DEFAULT_WARMUP_H = 12.0
