@@ -21,8 +21,11 @@ $(BIN)/python:
 
 # The twins' kernels compiled into numba's cache at install, and again when their sources
 # change: a first run loads them (~1 s) instead of compiling them in every actor (~35 s).
+# Old cache files go first: numba keys them by source file, and an entry made when the code was
+# imported under other module names (before the `aurum` namespace) fails to load.
 KERNELS := $(wildcard twins/*.py twins/*/*.py physics/*.py)
 .stamp-kernels: .stamp-install $(KERNELS)
+	find twins physics -name '*.nbi' -delete -o -name '*.nbc' -delete
 	$(BIN)/python -m aurum.engine.run.precompile
 	touch $@
 
