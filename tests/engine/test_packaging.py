@@ -102,15 +102,21 @@ def test_build_backend_lower_bound_reads_the_license_expression() -> None:
     assert found is not None and int(found.group(1)) >= 77, req
 
 
-def test_installed_catalogue_is_found_beside_the_installed_engine(
-    wheel: Path, tmp_path: Path
-) -> None:
-    target = tmp_path / "site"
+@pytest.fixture(scope="module")
+def target(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel installed once into a folder of its own (no dependencies: they are here)."""
+    target = tmp_path_factory.mktemp("site")
     cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target)]
     done = subprocess.run(
         [*cmd, str(wheel)], check=False, capture_output=True, text=True, timeout=120
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    return target
+
+
+def test_installed_catalogue_is_found_beside_the_installed_engine(
+    target: Path, tmp_path: Path
+) -> None:
     probe = (
         "import sys; sys.path.insert(0, sys.argv[1]); import aurum.engine.catalogue as c; "
         "print(c.__file__); print(c.scenarios_dir()); "
@@ -132,14 +138,8 @@ def test_installed_catalogue_is_found_beside_the_installed_engine(
     assert (target / "aurum" / "scenarios" / "demo.yaml").is_file()
 
 
-def test_installed_aurum_imports_beside_a_users_physics_py(wheel: Path, tmp_path: Path) -> None:
+def test_installed_aurum_imports_beside_a_users_physics_py(target: Path, tmp_path: Path) -> None:
     """A notebook's own `physics.py` (or engine.py) no longer shadows the engine's packages."""
-    target = tmp_path / "site"
-    cmd = [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target)]
-    done = subprocess.run(
-        [*cmd, str(wheel)], check=False, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
     work = tmp_path / "notebook"
     work.mkdir()
     (work / "physics.py").write_text("raise ImportError('the user physics.py was imported')\n")
