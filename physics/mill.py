@@ -73,6 +73,33 @@ def austin_power_kw(
     return np.asarray(10.6 * diameter_m**2.5 * length_m * (1.0 - 1.03 * filling) * speed * charge)
 
 
+def austin_length_for_power_m(
+    power_kw: Arr,
+    diameter_m: Arr,
+    *,
+    filling: Arr,
+    speed_frac: Arr,
+    porosity: Arr,
+    solids_frac: Arr,
+    ball_filling: Arr,
+    ball_density_t_m3: Arr,
+    ore_density_t_m3: Arr,
+) -> F64:
+    """Effective length L [m] at which Austin's draw at an operating point is `power_kw` [D].
+
+    Austin's P is linear in L, so L = P/P_Austin(L = 1 m): a mill whose motor is rated for a
+    stated operating point (filling, balls, speed) draws that rating there. The length found
+    lumps what Austin's form leaves out of a real shell: conical ends and the losses between the
+    charge and the motor (Morrell's gross/net factor, 1.26 for industrial mills).
+    """
+    unit = austin_power_kw(
+        diameter_m, 1.0, filling=filling, speed_frac=speed_frac, porosity=porosity,
+        solids_frac=solids_frac, ball_filling=ball_filling,
+        ball_density_t_m3=ball_density_t_m3, ore_density_t_m3=ore_density_t_m3,
+    )  # fmt: skip
+    return np.asarray(power_kw / unit)
+
+
 def hulbert_filling_at_pmax(speed_frac: Arr) -> F64:
     """Filling at the power maximum J_Pmax = −7.52φ² + 9.06φ − 2.18 (Hulbert; MillSim) [V].
 

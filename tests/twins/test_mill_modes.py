@@ -84,10 +84,21 @@ def test_trunnion_damage_heats_vibrates_and_costs_electricity() -> None:
     assert series(healthy, "trunnion_bearing_temp_c").max() < TRUNNION_ALARM_C
     assert series(worn, "trunnion_bearing_temp_c")[-60:].min() > TRUNNION_TRIP_C
     assert series(worn, "trunnion_vibration_mm_s")[0, 0] == pytest.approx(1.6 + 8.0 * 0.8)  # D
-    # the extra friction (0.8 × 1.5 × 30 kW) comes from the motor; the charge sees no change
-    np.testing.assert_allclose(worn[-1].production, healthy[-1].production, rtol=1e-12)
-    extra_kwh = (worn[-1].activity["electricity_kwh"] - healthy[-1].activity["electricity_kwh"])[0]
+    # the extra friction (0.8 × 1.5 × 30 kW) comes from the motor; with a motor rated above the
+    # design draw the charge sees no change
+    big = STEADY.model_copy(update={"motor_rating_kw": 40_000.0})
+    healthy_big, _ = simulate(1, 5, big)
+    worn_big, _ = simulate(1, 5, big, tweak=setter("bearing_damage_frac", 0.8))
+    np.testing.assert_allclose(worn_big[-1].production, healthy_big[-1].production, rtol=1e-12)
+    extra_kwh = (
+        worn_big[-1].activity["electricity_kwh"] - healthy_big[-1].activity["electricity_kwh"]
+    )[0]
     assert extra_kwh == pytest.approx(36.0 / 0.955 / 60.0, rel=1e-9)
+    # Cadia's design point draws the 20 MW rating: the motor is full, so the charge gives up the
+    # 36 kW the friction takes and the mill mills that much less
+    rating = MillParams().motor_rating_kw
+    ratio = worn[-1].production / healthy[-1].production
+    np.testing.assert_allclose(ratio, (rating - 36.0) / DESIGN_POWER_KW, rtol=1e-9)
     assert per_tonne(worn) > per_tonne(healthy)
 
 

@@ -8,8 +8,9 @@ lifters wear with throughput here (Yahyaei & Banisi 2010); the failure-mode laye
 (`twins.mill.modes`) grows the bearing and gearbox damage. A mill that is not available is stopped:
 no feed, no power, no electricity, its charge and ore held, its bearing and oil cooling towards
 ambient. Its lube and jacking pumps are not counted either (a down twin uses exactly nothing in the
-contract; they would draw a few tens of kW of the 250 kW auxiliary load). The motor rating capping
-the power is a derate.
+contract; they would draw a few tens of kW of the 250 kW auxiliary load). The design operating
+point draws the motor's rating (Cadia: 20 MW at 25 % charge, 8 % balls, 74 % of critical); the
+rating caps the power, and holding the mill below its design draw is a derate.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pydantic import model_validator
 
 from aurum.physics.common import decay, ou_kick, ou_step_by
 from aurum.physics.mill import (
+    austin_length_for_power_m,
     austin_power_kw,
     bearing_oil_update_c,
     bearing_steady_rise_k,
@@ -68,14 +70,17 @@ from aurum.twins.rng import Streams
 from aurum.twins.site import Environment
 
 CADIA = "Boughey, Svalbonas & Jones, SME 2000 (Cadia SAG)"
+CADIA_DESIGN = "Hart, Valery, Clements, Reed, Song & Dunne, SAG 2001 (Cadia Hill SAG design)"
 MILLSIM = "le Roux mill, Robbie1/MillSim Mill_Model.py"
 
-# Reference machine (Cadia-like 20 MW SAG): the defaults the design point is derived from.
+# Reference machine: Cadia's 40 ft, 20 MW gearless SAG (Boughey et al. 2000) at its stated design
+# operating point: 2,065 t/h of monzonite ore at a ball charge of 8 %, a total charge of 25 % and
+# 74 % of critical speed (Hart et al. 2001) [V].
 DIAMETER_M = 12.2
-LENGTH_M = 6.1  # Cadia is quoted as 40 ft × 20 ft; the 20 ft length is unconfirmed [A]
-SPEED_FRAC = 0.75
-FILLING = 0.30
-BALL_FILLING = 0.12
+MOTOR_RATING_KW = 20_000.0
+SPEED_FRAC = 0.74
+FILLING = 0.25
+BALL_FILLING = 0.08
 BALL_DENSITY = 7.85
 ORE_DENSITY = 2.7
 POROSITY = 0.3
@@ -84,13 +89,32 @@ WORK_INDEX = 15.1
 F80_UM = 150_000.0
 P80_UM = 1_500.0
 
-# ∏f is calibrated so the reference mill at its design point mills Cadia's rate [D]:
-#   Q_design = 17 Mt/a / (8760 h/a × 0.94 availability)            ≈ 2,064.5 t/h
-#   P_design = Austin(D 12.2, L 6.1, J 0.30, φ 0.75, Jb 0.12, ...)   ≈ 18,443 kW
-#   W        = 10·15.1·(1/√1500 − 1/√150000)                         ≈ 3.509 kWh/t
-#   ∏f       = P_design / (W·Q_design)                                ≈ 2.546
-# ∏f ≈ 2.5 is consistent with Rowland's oversize-feed factor for SAG feed far above the
-# optimum F80 (EF4 ≈ 4 at F80/P80 = 100), i.e. Bond's ball-mill Wi under-predicts SAG energy.
+# The design operating point draws the motor's rating [D]: Austin's form is linear in L, so the
+# effective length is the one at which it gives 20 MW at Hart et al.'s point,
+#   L_eff = 20,000 kW / Austin(D 12.2, L 1, J 0.25, φ 0.74, Jb 0.08, ...)   ≈ 7.88 m.
+# Austin with the quoted 40 ft × 20 ft shell (L 6.1 m) gives 15,479 kW there, 77 % of the rating:
+# the 1.29 between them lumps what the form leaves out (conical ends, and the losses between the
+# charge and the motor: Morrell's gross/net factor is 1.26 for industrial mills, Met Dynamics wiki
+# "Tumbling Mill (Power, Morrell Continuum)").
+LENGTH_M = round(
+    float(
+        austin_length_for_power_m(
+            MOTOR_RATING_KW, DIAMETER_M, filling=FILLING, speed_frac=SPEED_FRAC,
+            porosity=POROSITY, solids_frac=SOLIDS_FRAC, ball_filling=BALL_FILLING,
+            ball_density_t_m3=BALL_DENSITY, ore_density_t_m3=ORE_DENSITY,
+        )
+    ),
+    2,
+)  # fmt: skip
+
+# ∏f then follows from the rating and the design rate, nothing fitted [D]:
+#   Q_design = 17 Mt/a / (8760 h/a × 0.94 availability)   ≈ 2,064.5 t/h (Hart et al.: 2,065 t/h)
+#   P_design = Austin(L_eff) at the design point           ≈ 20,000 kW = the motor's rating
+#   W        = 10·15.1·(1/√1500 − 1/√150000)                ≈ 3.509 kWh/t
+#   ∏f       = P_design / (W·Q_design)                      ≈ 2.760
+# i.e. 9.69 kWh/t of SAG energy at the design point; ∏f ≈ 2.8 is consistent with Rowland's
+# oversize-feed factor for SAG feed far above the optimum F80 (EF4 ≈ 4 at F80/P80 = 100), i.e.
+# Bond's ball-mill Wi under-predicts SAG energy.
 DESIGN_TPH = 17.0e6 / (8760.0 * 0.94)
 DESIGN_POWER_KW = float(
     austin_power_kw(
@@ -103,6 +127,10 @@ EFFICIENCY_PRODUCT = round(
     DESIGN_POWER_KW / (float(bond_specific_energy_kwh_t(WORK_INDEX, F80_UM, P80_UM)) * DESIGN_TPH),
     3,
 )
+# The mill reports DERATED when the motor holds it below its design draw (a rating below the
+# design, or a damaged bearing's friction taking part of it); clipping an excursion above the
+# design at the rating is full capacity. The margin is the drive power meter's accuracy [A].
+DERATE_MARGIN_FRAC = 0.0025
 
 
 class MillParams(MillConditionParams):
@@ -110,16 +138,18 @@ class MillParams(MillConditionParams):
 
     diameter_m: float = param(DIAMETER_M, "m", CADIA, "V", "Inside shell diameter", ge=2, le=14)
     length_m: float = param(
-        LENGTH_M, "m", "Cadia quoted as 40 ft × 20 ft; length unconfirmed", "A",
-        "Effective grinding length", ge=1, le=15,
+        LENGTH_M, "m", f"20 MW ({CADIA}) at the design point ({CADIA_DESIGN}) through Austin",
+        "D", "Effective length of Austin's form (40 ft × 20 ft shell quoted)", ge=1, le=15,
     )  # fmt: skip
-    motor_rating_kw: float = param(20_000.0, "kW", CADIA, "V", "Motor rating", ge=500, le=40_000)
+    motor_rating_kw: float = param(
+        MOTOR_RATING_KW, "kW", CADIA, "V", "Motor rating", ge=500, le=40_000
+    )
     speed_frac_critical: float = param(
-        SPEED_FRAC, "1", "SAG 0.70-0.78 (MillSim 0.70); Hulbert's J_Pmax fit sinks above", "V",
-        "Mill speed as a fraction of critical speed", ge=0.6, le=0.78,
+        SPEED_FRAC, "1", f"{CADIA_DESIGN}: 74 % of critical; Hulbert's J_Pmax fit sinks above 0.78",
+        "V", "Mill speed as a fraction of critical speed", ge=0.6, le=0.78,
     )  # fmt: skip
     filling_setpoint_frac: float = param(
-        FILLING, "1", "typical SAG total filling 0.25-0.40", "A",
+        FILLING, "1", f"{CADIA_DESIGN}: total charge 25 %", "V",
         "Total charge filling J the load controller holds", ge=0.15, le=0.45,
     )  # fmt: skip
     filling_sd_frac: float = param(
@@ -129,9 +159,8 @@ class MillParams(MillConditionParams):
         20.0, "min", "load-controller residual", "A", "Correlation time of J", gt=0, le=600
     )
     ball_filling_frac: float = param(
-        BALL_FILLING, "1", "SAG 0.10-0.24 (MillSim 0.24); SAG value assumed", "A",
-        "Ball filling Jb", ge=0, le=0.3,
-    )  # fmt: skip
+        BALL_FILLING, "1", f"{CADIA_DESIGN}: ball charge 8 %", "V", "Ball filling Jb", ge=0, le=0.3
+    )
     ball_density_t_m3: float = param(BALL_DENSITY, "t/m3", MILLSIM, "V", ge=7, le=8)
     ore_density_t_m3: float = param(
         ORE_DENSITY, "t/m3", "typical hard-rock ore", "A", "Ore solids density", ge=2, le=5
@@ -159,7 +188,7 @@ class MillParams(MillConditionParams):
         gt=50, le=20_000,
     )  # fmt: skip
     efficiency_product: float = param(
-        EFFICIENCY_PRODUCT, "1", "17 Mt/a at 94 % availability (Cadia) through Austin and Bond",
+        EFFICIENCY_PRODUCT, "1", "20 MW at 2,065 t/h (17 Mt/a at 94 %, Cadia) over Bond's W",
         "D", "Bond/Rowland efficiency-factor product ∏f", gt=0.2, le=10,
     )  # fmt: skip
     drive_efficiency_frac: float = param(
@@ -207,6 +236,7 @@ class Constants:
     wi: OU
     filling: OU
     filling_at_pmax: F64
+    design_kw: F64  # Austin power at the set-point filling and speed (the design draw)
     power_scale_kw: F64  # Austin design power / Hulbert load shape at the design filling
     design_tph: F64  # Bond throughput at the design power and mean ore
     bond_kwh_t_per_wi: F64
@@ -234,6 +264,7 @@ class Constants:
             wi=OU.of(wi, wi * p["work_index_sd_frac"], p["work_index_tau_h"] * 3600.0, dt_s),
             filling=OU.of(fill, p["filling_sd_frac"], p["filling_tau_min"] * 60.0, dt_s),
             filling_at_pmax=j_pmax,
+            design_kw=design,
             power_scale_kw=design / hulbert_load_shape(fill, j_pmax),
             design_tph=bond_throughput_tph(design, wi * bond, p["efficiency_product"]),
             bond_kwh_t_per_wi=bond,
@@ -390,8 +421,12 @@ class Mill(Kind):
         state: State, p: ParamArrays, c: Constants, wi: F64, filling: F64, excess_kw: F64
     ) -> tuple[F64, F64, NDArray[np.bool_], F64]:
         """Power into the charge [kW], the feed rate Bond allows [t/h], whether the motor
-        rating (less the friction it also carries) capped the power (a derate), and the liner's
-        kWh/t factor."""
+        held the mill below its design draw (a derate: a rating below the design, or the
+        friction of a damaged bearing taking part of it) and the liner's kWh/t factor.
+
+        An excursion of the charge above the design point is clipped at the rating: the mill
+        then draws its design power, full capacity, not a derate.
+        """
         excess = liner_wear_excess(
             state["liner_height_mm"], p["lifter_height_new_mm"], p["liner_knee_frac"]
         )
@@ -401,7 +436,8 @@ class Mill(Kind):
         power = np.minimum(wanted, limit)
         liner = liner_energy_factor(excess, p["liner_energy_penalty_frac"])
         feed = bond_throughput_tph(power, wi * c.bond_kwh_t_per_wi, p["efficiency_product"] * liner)
-        return power, feed, wanted > limit, liner
+        below_design = limit < c.design_kw * (1.0 - DERATE_MARGIN_FRAC)
+        return power, feed, (wanted > limit) & below_design, liner
 
     @staticmethod
     def _heat(

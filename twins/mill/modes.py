@@ -49,12 +49,12 @@ LINER_ALARM_WORN_PCT = 70.0  # plan the reline: ≈ 630 h before h_min at design
 ROLLER_EXPONENT = 10.0 / 3.0  # ISO 281 load-life exponent of roller bearings [V]
 
 # A reline's liner set [D]: power ≈ 60 % and liners 10–20 % (15 % taken) of mill operating
-# cost (RME; Multotec [V]); power at the reference design point (twins.mill.model.DESIGN_POWER_KW)
-# for
-# Cadia's 94 % availability (Boughey et al., SME 2000 [V]) at US$0.10/kWh [A]; a liner life of
-# h₀(1 − h_min/h₀)/k_L ≈ 5,070 h. → ≈ US$3.8M of liners a year, ≈ US$2.3M a reline.
+# cost (RME; Multotec [V]); power at the reference design point (twins.mill.model.DESIGN_POWER_KW,
+# the 20 MW motor's rating) for Cadia's 94 % availability (Boughey et al., SME 2000 [V]) at
+# US$0.10/kWh [A]; a liner life of h₀(1 − h_min/h₀)/k_L ≈ 5,070 h. → ≈ US$4.1M of liners a
+# year, ≈ US$2.5M a reline.
 ELECTRICITY_USD_KWH = 0.10  # [A]
-REFERENCE_POWER_KW = 18_443.0  # twins.mill.model.DESIGN_POWER_KW (checked by a test) [D]
+REFERENCE_POWER_KW = 20_000.0  # twins.mill.model.DESIGN_POWER_KW (checked by a test) [D]
 _OPERATING_H_A = 8_760.0 * 0.94
 _LINER_LIFE_H = LIFTER_NEW_MM * (1.0 - LINER_MIN_FRAC) / LINER_WEAR_MM_H
 _LINER_USD_A = REFERENCE_POWER_KW * _OPERATING_H_A * ELECTRICITY_USD_KWH * 0.15 / 0.60
