@@ -19,9 +19,22 @@ RHO_AIR_SEA_LEVEL = 1.225  # ISA sea-level air density [kg/m³]; ISO 2533 [V]
 KMH = 1.0 / 3.6  # [m/s per km/h]
 
 
-def altitude_power_factor(altitude_m: Arr) -> F64:
-    """Engine power factor C_h = 1 − 8.5·10⁻⁵·H [-], H [m]; Rakha truck model [V]."""
-    return np.asarray(1.0 - 8.5e-5 * altitude_m)
+FT_1000_M = 304.8  # 1,000 ft [m]
+
+
+def altitude_power_factor(
+    altitude_m: Arr, full_power_to_m: Arr, derate_per_1000_ft: Arr, max_derate: Arr
+) -> F64:
+    """Engine power available at altitude over rated power [-], H [m] (Caterpillar ECM form).
+
+    Full rated power up to the rating's altitude H₀, then the ECM trims fuel by a share d of
+    rated power per 1,000 ft (305 m) above it, capped at a maximum derate: Caterpillar's
+    "Altitude Derate Feature" (Cat SIS, 3500B engines: 3 % per 305 m, at most 35 % of rated
+    power, starting at a rating-specific barometric set-point) [V form]:
+    C_h = 1 − min(d·max(H − H₀, 0)/305 m, d_max).
+    """
+    above = np.maximum(altitude_m - full_power_to_m, 0.0)
+    return np.asarray(1.0 - np.minimum(derate_per_1000_ft * above / FT_1000_M, max_derate))
 
 
 def air_density(altitude_m: Arr) -> F64:
@@ -66,14 +79,22 @@ def power_limited_speed(wheel_power_w: Arr, f0_n: Arr, k_aero: Arr) -> F64:
     return np.asarray(2.0 * np.sqrt(p / 3.0) * np.sinh(np.arcsinh(x) / 3.0))
 
 
-def retarder_speed(retarder_w: Arr, f0_n: Arr) -> F64:
-    """Largest steady descent speed P_ret/(−F₀) [m/s] on a favourable effective grade [A].
+def retarder_speed(retarder_w: Arr, f0_n: Arr, k_aero: Arr) -> F64:
+    """Largest steady descent speed [m/s] the retarder holds continuously [D].
 
-    Effective grade = favourable grade − RR (CAT Performance Handbook) [V]; drag is left out, which
-    errs on the safe side. Infinite where F₀ ≥ 0 (nothing to retard).
+    Descending, the brakes absorb what gravity gives beyond rolling resistance and drag:
+    P_ret = (−F₀ − k·v²)·v, F₀ from `grade_rolling_force` (effective grade = favourable grade −
+    RR, CAT Performance Handbook [V]). The needed power peaks at v* = √(−F₀/3k), 2k·v*³; with
+    r = P_ret/(2k·v*³) < 1 the speed is the cubic's smaller root v = 2v*·sin(⅓·asin r) (→
+    P_ret/(−F₀) as k → 0); with r ≥ 1 drag alone holds the truck and nothing caps it. Infinite
+    where F₀ ≥ 0 (nothing to retard).
     """
-    with np.errstate(divide="ignore"):
-        return np.asarray(np.where(f0_n < 0.0, retarder_w / np.maximum(-f0_n, 0.0), np.inf))
+    push = np.maximum(-f0_n, 1e-9)
+    k = np.maximum(k_aero, 1e-12)
+    peak_v = np.sqrt(push / (3.0 * k))
+    r = retarder_w / (2.0 * k * peak_v * peak_v * peak_v)
+    v = 2.0 * peak_v * np.sin(np.arcsin(np.minimum(r, 1.0)) / 3.0)
+    return np.asarray(np.where((f0_n < 0.0) & (r < 1.0), v, np.inf))
 
 
 def steady_speed(
@@ -84,18 +105,206 @@ def steady_speed(
     traction_n: Arr,
     cap_m_s: Arr,
     crawl_m_s: Arr,
+    descent_cap_m_s: Arr = np.inf,
 ) -> F64:
     """Quasi-steady segment speed [m/s]: power-, traction- and retarder-limited, then capped.
 
     Uphill, v = η·P·C_h/F (CAT handbook, Rakha) [V/D]; where F₀ exceeds the traction limit μ·g·m_ta
-    no steady climb exists and the truck creeps at `crawl_m_s` [A] rather than deadlock. Downhill,
-    the retarder speed. The cap is min(top gear, site speed limit) [A].
+    no steady climb exists and the truck creeps at `crawl_m_s` [A] rather than deadlock. Downhill
+    (F₀ < 0, the brakes hold the truck), the retarder's continuous speed (`retarder_speed`) and the
+    site's descent rule `descent_cap_m_s`. The cap is min(top gear, road speed limit).
     """
     climbing = f0_n > 0.0
     f_up = np.where(climbing, f0_n, 1.0)
     v_up = np.where(f0_n > traction_n, crawl_m_s, power_limited_speed(wheel_power_w, f_up, k_aero))
-    v = np.where(climbing, v_up, retarder_speed(retarder_w, f0_n))
+    v_down = np.minimum(retarder_speed(retarder_w, f0_n, k_aero), descent_cap_m_s)
+    v = np.where(climbing, v_up, np.where(f0_n < 0.0, v_down, np.inf))
     return np.asarray(np.minimum(v, cap_m_s), dtype=np.float64)
+
+
+SETTLED = 1e-3  # a transient ends within this share of its speed change (log-spaced grid)
+AT_SPEED = 0.005  # ... or within this share of the speed it heads for, whichever is wider
+
+
+def speed_transient(
+    v_start: Arr,
+    v_target: Arr,
+    length_m: Arr,
+    mass_kg: Arr,
+    f0_n: Arr,
+    k_aero: Arr,
+    wheel_power_w: Arr,
+    traction_n: Arr,
+    points: int = 240,
+) -> tuple[F64, F64, F64, F64]:
+    """A truck at full throttle changing speed towards a segment's steady speed [D].
+
+    m·dv/dt = min(η·P/v, μ·g·m_ta) − F₀ − k·v² (Rakha's vehicle-dynamics model, as coded in
+    aarondotter/rimpull vdm.py `acceleration`, rotating inertia left out): it accelerates up to
+    the segment's speed, or, entering a climb faster than the engine can hold, slows down to it
+    with the engine at full power. Integrated exactly in time and distance over a grid of the
+    speed still to go, log-spaced down to `SETTLED` of the change or `AT_SPEED` of the speed,
+    whichever is wider (the approach to a power-limited speed is asymptotic: its last fraction
+    loses next to no time but would take up the whole segment), and stopped at `length_m`.
+
+    Returns (time [s], distance [m], speed at the end [m/s], wheel work [J]) of the transient;
+    zeros (and v_target) where the force does not point to v_target (a creep, or a slowdown
+    that needs the brakes: `braking_transient`).
+    """
+    shape = np.broadcast(v_start, v_target, length_m, mass_kg, f0_n, k_aero, wheel_power_w).shape
+    v0, v1, length, m, f0, k, wheel, traction = (
+        np.broadcast_to(np.asarray(a, dtype=np.float64), shape)[..., None]
+        for a in (v_start, v_target, length_m, mass_kg, f0_n, k_aero, wheel_power_w, traction_n)
+    )
+    up = v1 > v0
+    gap = np.abs(v1 - v0)
+    done = np.maximum(SETTLED * gap, AT_SPEED * v1)  # close enough: the transient ends
+    span = np.log(np.maximum(gap, done) / done)  # of ln|v − v_target|
+    togo = done * np.exp(span * np.linspace(1.0, 0.0, points))  # |v − v_target|, falling
+    v = np.where(up, v1 - togo, v1 + togo)
+    pull = np.minimum(wheel / np.maximum(v, 1e-9), traction)
+    net = pull - f0 - k * v * v
+    toward = np.where(up, net > 0.0, net < 0.0) & (gap > done)
+    valid = np.all(toward, axis=-1, keepdims=True)
+    # dt = m·|dv|/|net| with |dv| = togo·|d ln togo| on the log grid
+    rate = np.where(valid, m * togo / np.maximum(np.abs(net), 1e-9), 0.0)
+    step = span / (points - 1)
+
+    def cumulative(y: F64) -> F64:
+        inner = 0.5 * (y[..., 1:] + y[..., :-1]) * step
+        return np.concatenate([np.zeros_like(y[..., :1]), np.cumsum(inner, axis=-1)], axis=-1)
+
+    t, s, work = cumulative(rate), cumulative(rate * v), cumulative(rate * pull * v)
+    # where the segment ends before the transient does: interpolate at s = length
+    last = np.minimum(np.sum(s <= length, axis=-1, keepdims=True) - 1, points - 2)
+    s0, s1 = np.take_along_axis(s, last, -1), np.take_along_axis(s, last + 1, -1)
+    frac = np.clip((length - s0) / np.maximum(s1 - s0, 1e-12), 0.0, 1.0)
+
+    def at(y: F64) -> F64:
+        y0, y1 = np.take_along_axis(y, last, -1), np.take_along_axis(y, last + 1, -1)
+        return (y0 + frac * (y1 - y0))[..., 0]
+
+    ended = s[..., -1] <= length[..., 0]
+    out_t = np.where(ended, t[..., -1], at(t))
+    out_s = np.where(ended, s[..., -1], np.minimum(at(s), length[..., 0]))
+    out_v = np.where(ended | ~valid[..., 0], v1[..., 0], at(v))
+    out_w = np.where(ended, work[..., -1], at(work))
+    return np.asarray(out_t), np.asarray(out_s), np.asarray(out_v), np.asarray(out_w)
+
+
+def braking_transient(
+    v_start: Arr,
+    v_end: Arr,
+    mass_kg: Arr,
+    f0_n: Arr,
+    k_aero: Arr,
+    retarder_w: Arr,
+    brake_n: Arr,
+    points: int = 96,
+) -> tuple[F64, F64]:
+    """Time [s] and distance [m] to slow from v_start to v_end on a segment [D].
+
+    m·dv/dt = −(F_b + F₀ + k·v²): the retarder's continuous power P_ret/v while the wheels can
+    take it, F_b = min(P_ret/v, μ·g·m_ta) (the same adhesion bound as traction, Rakha), and where
+    the retarder has too little to spare on a descent (under a quarter of the adhesion bound) the
+    service brakes at that bound [A]. Zeros where v_end ≥ v_start or no braking force exists.
+    """
+    shape = np.broadcast(v_start, v_end, mass_kg, f0_n, k_aero, retarder_w, brake_n).shape
+    v0, v1, m, f0, k, ret, brake = (
+        np.broadcast_to(np.asarray(a, dtype=np.float64), shape)[..., None]
+        for a in (v_start, v_end, mass_kg, f0_n, k_aero, retarder_w, brake_n)
+    )
+    v = v1 + (v0 - v1) * np.linspace(0.0, 1.0, points)  # rising from v_end
+    drag = f0 + k * v * v
+    net = np.minimum(ret / np.maximum(v, 1e-9), brake) + drag
+    net = np.where(net < 0.25 * brake, brake + drag, net)
+    valid = np.all(net > 0.0, axis=-1) & (v0[..., 0] > v1[..., 0])
+    dv = (v0 - v1)[..., 0] / (points - 1)
+    inv = m / np.maximum(net, 1e-9)
+    t = np.sum(0.5 * (inv[..., 1:] + inv[..., :-1]), axis=-1) * dv
+    vv = inv * v
+    s = np.sum(0.5 * (vv[..., 1:] + vv[..., :-1]), axis=-1) * dv
+    return np.asarray(np.where(valid, t, 0.0)), np.asarray(np.where(valid, s, 0.0))
+
+
+def road_with_speed_changes(
+    length_m: F64,
+    speed_m_s: F64,
+    power_kw: F64,
+    f0_n: F64,
+    mass_kg: F64,
+    k_aero: Arr,
+    wheel_power_w: Arr,
+    traction_n: Arr,
+    retarder_w: Arr,
+    drivetrain_eff: Arr,
+    idle_kw: Arr,
+    rated_kw: Arr,
+    sfc_l_kwh: Arr,
+    sfc_knee: Arr,
+    sfc_idle_rise: Arr,
+    full: NDArray[np.bool_],
+) -> tuple[F64, F64, F64]:
+    """Time [s], engine energy [kJ] and fuel [L] of each segment of a road, speed changes in [D].
+
+    Segments run along the last axis in travel order (zero length: padding), each with its
+    steady speed, engine output and F₀; the other arguments are per truck (shaped like one
+    segment's slice, or broadcasting to it). The truck starts from a standstill and stops at the
+    end. Entering a segment slower than its speed it accelerates at full throttle
+    (`speed_transient`); entering a climb the engine holds at full power (`full`) faster, it
+    slows down on it at full power; entering any other segment faster, or at the end, it brakes
+    at the end of the segment before (`braking_transient`) with the engine idling, the
+    braking distance kept free of the acceleration. Each transient's time, energy and fuel
+    replace steady running over the same distance; transient fuel is its energy at the
+    part-load SFC of its mean output (`sfc_part_load`).
+    """
+
+    def fuel_l_s(kw: F64, axis: tuple[slice | None, ...] = ()) -> F64:
+        """Fuel rate at output kw; `axis` lines the per-truck arguments up with kw."""
+        a = [
+            np.asarray(x)[(Ellipsis, *axis)] for x in (rated_kw, sfc_l_kwh, sfc_knee, sfc_idle_rise)
+        ]
+        sfc = sfc_part_load(kw / a[0], a[1], a[2], a[3])
+        return np.asarray(fuel_rate_lph(kw * 1e3, sfc) / 3600.0)
+
+    time = np.divide(length_m, speed_m_s, out=np.zeros_like(length_m), where=length_m > 0.0)
+    rate = fuel_l_s(power_kw, (None,))  # per-truck arguments against segments on the last axis
+    energy, fuel = power_kw * time, rate * time
+    idle_fuel = fuel_l_s(np.asarray(idle_kw, dtype=np.float64))
+    # the speed each segment must end at: the next one's where that is slower and no climb
+    # slows the truck down to it, a standstill at the road's end, else no constraint
+    on = length_m > 0.0
+    nxt = np.concatenate([speed_m_s[..., 1:], np.zeros_like(speed_m_s[..., :1])], axis=-1)
+    nxt_on = np.concatenate([on[..., 1:], np.zeros_like(on[..., :1])], axis=-1)
+    nxt_full = np.concatenate([full[..., 1:], np.zeros_like(full[..., :1])], axis=-1)
+    end_at = np.where(nxt_on, np.where(nxt_full, np.inf, nxt), 0.0)
+    v_in = np.zeros(length_m.shape[:-1])
+
+    def replace(j: int, where: NDArray[np.bool_], dist: F64, t: F64, kj: F64, litres: F64) -> None:
+        steady = np.divide(dist, speed_m_s[..., j], out=np.zeros_like(dist), where=where)
+        time[..., j] += np.where(where, t - steady, 0.0)
+        energy[..., j] += np.where(where, kj - power_kw[..., j] * steady, 0.0)
+        fuel[..., j] += np.where(where, litres - rate[..., j] * steady, 0.0)
+
+    for j in range(length_m.shape[-1]):
+        v_seg, v_end, seg = speed_m_s[..., j], end_at[..., j], length_m[..., j]
+        f0, live = f0_n[..., j], on[..., j]
+        brake_args = (mass_kg, f0, k_aero, retarder_w, traction_n)
+        _, room = braking_transient(v_seg, np.minimum(v_end, v_seg), *brake_args)  # kept for it
+        t, s, v_out, work = speed_transient(
+            v_in, v_seg, np.maximum(seg - room, 0.0), mass_kg, f0, k_aero, wheel_power_w,
+            traction_n,
+        )  # fmt: skip
+        kj = np.maximum(work / drivetrain_eff * 1e-3, idle_kw * t)
+        mean_kw = np.divide(kj, t, out=np.zeros_like(t), where=t > 0.0)
+        replace(j, live & (s > 0.0), s, t, kj, fuel_l_s(mean_kw) * t)
+        slow = live & (v_out > v_end)  # then brake, engine idling, on what the segment has left
+        t_b, s_b = braking_transient(v_out, np.minimum(v_end, v_out), *brake_args)
+        fits = np.minimum(s_b, seg - s)
+        t_b = np.where(s_b > 0.0, t_b * fits / np.maximum(s_b, 1e-12), 0.0)
+        replace(j, slow & (fits > 0.0), fits, t_b, idle_kw * t_b, idle_fuel * t_b)
+        v_in = np.where(live, np.where(slow, v_end, v_out), v_in)
+    return time, energy, fuel
 
 
 def engine_power(

@@ -91,8 +91,10 @@ def test_protection_holds_a_fouled_engine_below_shutdown_at_a_cost_in_tonnes(fou
         assert (status[:, col] == Status.DERATED).mean() > 0.01
     assert hauled[2] < hauled[1] <= hauled[0]  # slower climbs: fewer tonnes per hour
     assert hauled[2] < 0.8 * hauled[0]
+    # its cut output stays above the SFC knee (≈ 50 % load) and per metre the engine does the
+    # same work: about the same L/t, over whole and part cycles alike (20 dumps against 30)
     per_tonne = fouled.total("diesel_l") / hauled
-    assert per_tonne[2] > 1.02 * per_tonne[0]  # longer cycles at part load: more L/t
+    assert per_tonne[2] == pytest.approx(per_tonne[0], rel=0.05)
 
 
 def test_a_blocked_radiator_trips_the_shutdown(fouled: Run):
@@ -115,7 +117,8 @@ def test_protection_gives_the_same_tonnes_at_any_tick_length(dt_s: float):
     tweak = capacities(0.45, 0.3, 0.2)
     fine = simulate(n=3, ticks=hours * 60, tweak=tweak)
     coarse = simulate(n=3, ticks=int(hours * 3600 / dt_s), tweak=tweak, dt_s=dt_s)
-    np.testing.assert_allclose(coarse.total("production"), fine.total("production"), rtol=0.06)
+    # to within two dumps (227 t of ≈ 6,500 t each)
+    np.testing.assert_allclose(coarse.total("production"), fine.total("production"), rtol=0.075)
     assert coarse.series("coolant_temp_c").max() < COOLANT_SHUTDOWN_C
 
 

@@ -224,10 +224,12 @@ def test_a_fouled_radiator_costs_fuel_per_cycle_only_below_the_sfc_knee() -> Non
     assert mild[2] > 1.3 * clean[2]
     assert mild[1] == 0.0 and mild[0] == pytest.approx(clean[0], rel=2e-3)
     # 0.15: deep derate below the knee: extra fuel per cycle ≈ the excess, within the drag a
-    # slower truck saves (not counted) and the tick-boundary error
+    # slower truck saves (not counted) and the tick-boundary error; with the speed changes
+    # between legs booked, the legs where a truck accelerates get capped too, and their drag
+    # saving is most of the 10 %
     assert hot[2] > 2.0 * clean[2]
     assert hot[1] > 0.02 * clean[0]
-    assert hot[1] == pytest.approx(hot[0] - clean[0], rel=0.05)
+    assert hot[1] == pytest.approx(hot[0] - clean[0], rel=0.1)
     assert np.all(run.excess("diesel_l", "cooling")[:, 0] == 0.0)
     assert_parts_bounded(run, "diesel_l")
 
@@ -295,7 +297,10 @@ def test_a_worn_liner_costs_kwh_per_tonne_times_one_minus_one_over_the_penalty()
     [("trunnion_bearing", "bearing_damage_frac"), ("gearbox", "gearbox_damage_frac")],
 )
 def test_bearing_friction_and_gear_mesh_losses_cost_electricity(mode: str, health: str) -> None:
-    run = simulate(Mill, [setting(**{health: 0.7}), HEALTHY], 120)
+    # a motor rated above the design draw: the worn mill mills what the healthy one does (at
+    # Cadia's 20 MW rating a bearing's friction comes out of the charge: test_mill_modes)
+    roomy = MillParams(motor_rating_kw=40_000.0)
+    run = simulate(Mill, [setting(**{health: 0.7}), HEALTHY], 120, roomy)
     np.testing.assert_array_equal(run.production()[:, 0], run.production()[:, 1])
     kwh = run.activity("electricity_kwh")
     excess = run.excess("electricity_kwh", mode)[:, 0]

@@ -58,6 +58,17 @@ _793 = "CAT 793D figures of an open 793D vehicle-model code"
 _RAKHA = "Rakha truck model, aarondotter/rimpull python/vdm.py"
 _ML = "argenismarin/MineLab examples/10_equipment_fleet.py"
 _MINELAB_793F = "MineLab 793F example (argenismarin/MineLab)"
+_RETARDER = (
+    "Komatsu HD785-7's oil-cooled retarder absorbs 1,464 hp for an 879 kW engine (Rock Products,"
+    " 'Recent Innovations in Haul Trucks'): 1.24 × the 793F's 1976 kW; no 793F retarding chart"
+    " figures found in a readable public copy"
+)
+_DESCENT = (
+    "Alberta 1976 code of practice: loaded trucks stop 5 times on a 10 % downgrade from 28 mph"
+    " (Walker, CIM Bulletin 70(788), 1977) taken as the descent limit"
+)
+_CAT_ALTITUDE = "Caterpillar ECM Altitude Derate Feature, Cat SIS 3500B: 3 %/305 m, max 35 %"
+_ALTITUDE_H0 = "793F spec sheet's no-derate altitude not found in a readable public copy"
 
 
 class TruckParams(TruckConditionParams):
@@ -73,7 +84,19 @@ class TruckParams(TruckConditionParams):
     frontal_area_m2: float = param(45.0, "m²", _793, "V", "frontal area", ge=0, le=100)
     v_max_kmh: float = param(54.0, "km/h", f"{_793}: 54.2", "V", "top speed", gt=0, le=80)
     retarder_kw: float = param(
-        2000.0, "kW", "≈ rated power; no 793F retarding chart found", "A", "retarding", gt=0, le=1e4
+        2454.0, "kW", _RETARDER, "A", "continuous retarding power", gt=0, le=1e4
+    )
+    descent_limit_kmh: float = param(
+        45.0, "km/h", _DESCENT, "A", "descent speed rule where the brakes hold", gt=0, le=80
+    )
+    altitude_full_power_m: float = param(
+        2300.0, "m", _ALTITUDE_H0, "A", "full rated power up to", ge=0, le=6000
+    )
+    altitude_derate_per_1000ft: float = param(
+        0.03, "-", _CAT_ALTITUDE, "V", "power withheld per 305 m above", ge=0, le=0.2
+    )
+    altitude_max_derate: float = param(
+        0.35, "-", _CAT_ALTITUDE, "V", "largest altitude derate", ge=0, le=1
     )
     crawl_kmh: float = param(3.0, "km/h", "creep where traction fails", "A", "crawl", gt=0, le=10)
     idle_kw: float = param(80.0, "kW", "≈4 % of rated: idle + fans", "A", "idle", gt=0, le=500)
@@ -185,28 +208,66 @@ def site_roads(env: Environment) -> tuple[F64, NDArray[np.intp]]:
 
 
 def _legs(p: ParamArrays, env: Environment, roads: F64) -> dict[str, F64]:
-    """Speed [m/s] and engine power [kW] on every leg, (direction, twin, leg)."""
+    """Speed [m/s], engine power [kW] and fuel rate [L/s] on every leg, (direction, twin, leg).
+
+    A leg's steady speed is power-, traction-, retarder- and limit-bound (`physics.truck.
+    steady_speed`); a truck changing speed between legs, and from and to a standstill at the
+    loader and the dump, spends more time and fuel than the steady speeds say. Leg by leg, in
+    travel order: entering a leg slower than its speed it accelerates at full throttle (Rakha's
+    power/traction limit, `speed_transient`), entering a climb faster than the engine holds it
+    slows down on the climb at full power, and entering any other leg slower than it arrives, or
+    stopping at the road's end, it brakes on the leg before (`braking_transient`) with the
+    engine idling. What a leg takes all told is folded into its tables: speed = length/time,
+    power = energy/time and fuel = litres/time, the means over the leg, and F₀ the resistance
+    the engine works against over it, so the tables keep their layout, a leg's time is still
+    length × pace and a capped leg still costs its energy per metre.
+    """
     site, c = env.site_index, np.s_[:, None]
     f0_per_kg = phy.grade_rolling_force(1.0, roads[1], roads[2])[:, site]  # trig once per site
     altitude = env.per_twin([s.altitude_m for s in env.sites])
     mass = np.stack([p["empty_t"] + p["payload_t"], p["empty_t"]])[:, :, None] * 1e3
     f0 = f0_per_kg * mass
     k_aero = phy.aero_coefficient(phy.air_density(altitude), p["drag_coeff"], p["frontal_area_m2"])
-    available_w = p["engine_kw"] * 1e3 * phy.altitude_power_factor(altitude)
+    derate = phy.altitude_power_factor(
+        altitude, p["altitude_full_power_m"], p["altitude_derate_per_1000ft"],
+        p["altitude_max_derate"],
+    )  # fmt: skip
+    available_w = p["engine_kw"] * 1e3 * derate
+    wheel_w, retarder_w = (p["drivetrain_eff"] * available_w)[c], p["retarder_kw"][c] * 1e3
+    traction = phy.traction_limit(mass, p["mu_traction"][c], p["driven_axle_share"][c])
+    cap = np.minimum(roads[3][:, site], p["v_max_kmh"][c]) * phy.KMH
     speed = phy.steady_speed(
-        wheel_power_w=(p["drivetrain_eff"] * available_w)[c],
-        retarder_w=p["retarder_kw"][c] * 1e3,
+        wheel_power_w=wheel_w,
+        retarder_w=retarder_w,
         f0_n=f0,
         k_aero=k_aero[c],
-        traction_n=phy.traction_limit(mass, p["mu_traction"][c], p["driven_axle_share"][c]),
-        cap_m_s=np.minimum(roads[3][:, site], p["v_max_kmh"][c]) * phy.KMH,
+        traction_n=traction,
+        cap_m_s=cap,
         crawl_m_s=p["crawl_kmh"][c] * phy.KMH,
+        descent_cap_m_s=p["descent_limit_kmh"][c] * phy.KMH,
     )
     force = phy.resistance_force(f0, k_aero[c], speed)
     eta, idle_w = p["drivetrain_eff"][c], p["idle_kw"][c] * 1e3
     power_kw = phy.engine_power(force, speed, eta, idle_w, available_w[c]) * 1e-3
     length, grade = roads[0][:, site], roads[1][:, site]
-    legs = {"speed": speed, "power": power_kw, "length": length, "grade": grade, "f0": f0}
+
+    time, energy, fuel = phy.road_with_speed_changes(
+        length, speed, power_kw, f0, mass[..., 0], k_aero[None, :], wheel_w[..., 0],
+        traction[..., 0], retarder_w[..., 0], eta[..., 0], p["idle_kw"], p["engine_kw"],
+        p["sfc_l_kwh"], p["sfc_knee_load_frac"], p["sfc_idle_rise_frac"],
+        full=(f0 > 0.0) & (power_kw >= available_w[c] * 1e-3 * (1.0 - 1e-9)),
+    )  # fmt: skip
+    road = length > 0.0  # padding legs keep their steady values (never visited)
+    mean_speed = np.divide(length, time, out=speed.copy(), where=road)
+    mean_kw = np.divide(energy, time, out=power_kw.copy(), where=road)
+    mean_fuel = np.divide(fuel, time, out=np.zeros_like(time), where=road)
+    # the resistance the engine works against over a leg, its speed changes in: η·P̄/v̄ − k·v̄²
+    # (F₀ itself on a steady leg), so that a leg the coolant protection caps at output P runs
+    # at the speed where η·P = (F + k·v²)·v, the mean speed at P̄ (`cycle.capped_step`)
+    working = eta * mean_kw * 1e3 / mean_speed - k_aero[c] * mean_speed**2
+    effective = np.where(road & (power_kw > idle_w * 1e-3), working, f0)
+    legs = {"speed": mean_speed, "power": mean_kw, "fuel": mean_fuel, "length": length}
+    legs |= {"grade": grade, "f0": effective, "steady_speed": speed}
     return legs | {"k_aero": k_aero, "max_kw": available_w * 1e-3}
 
 
@@ -260,6 +321,8 @@ def _tabulate(p: ParamArrays, env: Environment) -> Route:
     sfc = phy.sfc_part_load(
         load, cell("sfc_l_kwh"), cell("sfc_knee_load_frac"), cell("sfc_idle_rise_frac")
     )
+    timed_fuel = phy.fuel_rate_lph(power * 1e3, sfc) / 3600.0  # the road's legs: `_legs`
+    fuel = np.where(table(np.ones((n, 5)), no_leg) > 0.0, timed_fuel, table(no_t, legs["fuel"]))
     return Route(
         first=np.array([0, 1, 2, 3, 3 + s, 4 + s, 5 + s], dtype=np.intp),
         row=np.arange(n, dtype=np.intp) * (5 + 2 * s),
@@ -269,7 +332,7 @@ def _tabulate(p: ParamArrays, env: Environment) -> Route:
         length=table(no_t, legs["length"]),
         duration=table(timed["duration"], no_leg),
         power=power,
-        fuel=phy.fuel_rate_lph(power * 1e3, sfc) / 3600.0,
+        fuel=fuel,
         grade=table(no_t, legs["grade"]),
         f0=table(no_t, legs["f0"]),
         load_s=timed["duration"][:, LOAD],
