@@ -28,10 +28,11 @@ def _builtin() -> None:
         return
     _BUILTIN_LOADED = True
     from aurum.twins.boiler.model import Boiler
+    from aurum.twins.loader.model import Loader
     from aurum.twins.mill.model import Mill
     from aurum.twins.truck.model import Truck
 
-    for k in (Truck, Mill, Boiler):
+    for k in (Truck, Mill, Boiler, Loader):
         register(k)
 
 

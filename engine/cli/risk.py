@@ -76,7 +76,7 @@ def _common(p: argparse.ArgumentParser, seeds: tuple[int, ...]) -> None:
         "--kind",
         action="append",
         choices=list(HORIZON_H),
-        help="a kind (repeatable; default: all three)",
+        help="a kind (repeatable; default: every kind)",
     )
     p.add_argument(
         "--seeds",

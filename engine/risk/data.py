@@ -38,7 +38,7 @@ from aurum.twins.risk.settings import DEFAULT_CLEAR_AFTER_H
 from aurum.twins.rng import stable_hash
 
 SCENARIOS = scenarios_dir()
-HORIZON_H = {"truck": 24.0, "mill": 72.0, "boiler": 72.0}
+HORIZON_H = {"truck": 24.0, "mill": 72.0, "boiler": 72.0, "loader": 24.0}
 TRAIN_SEEDS = (1001, 1002)
 TEST_SEEDS = (2001, 2002)
 VALIDATION_SHARE = 0.2  # of the training seeds' twins, chosen by a hash of the twin id

@@ -156,7 +156,7 @@ def test_requests_name_risk_models_by_name_and_learn_nothing_of_paths(
         assert r.status_code == 422, (path, r.text)
         (p,) = r.json()["problems"]
         assert p["path"] == "risk.models.truck" and p["value"] == path
-        assert p["accepted"] == "one of boiler, mill, truck (the server's models, by name)"
+        assert p["accepted"] == "one of boiler, loader, mill, truck (the server's models, by name)"
         answers.append((r.json()["detail"], p["message"], p["accepted"], p["file"]))
     assert len(set(answers)) == 1, "the answer must not depend on whether the file exists"
     assert not planned
@@ -184,7 +184,7 @@ def test_a_model_of_another_kind_is_refused_as_the_users_mistake(planning: Plann
 def test_configured_models_are_named_too(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, risk_models={"truck-v2": MODELS_DIR / "truck.onnx"})
     assert model_names(settings)["truck-v2"] == MODELS_DIR / "truck.onnx"
-    assert list(model_names(settings)) == ["boiler", "mill", "truck", "truck-v2"]
+    assert list(model_names(settings)) == ["boiler", "loader", "mill", "truck", "truck-v2"]
 
 
 @pytest.mark.parametrize(

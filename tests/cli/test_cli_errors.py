@@ -216,9 +216,9 @@ def test_json_outputs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Non
     )
     code, out, _ = answer(capsys, ["kinds", "--json"])
     kinds = {k["name"]: k for k in json.loads(out)}
-    assert list(kinds) == ["truck", "mill", "boiler"]
+    assert list(kinds) == ["truck", "mill", "boiler", "loader"]
     code, out, _ = answer(capsys, ["kinds", "-q"])
-    assert out.split() == ["truck", "mill", "boiler"]
+    assert out.split() == ["truck", "mill", "boiler", "loader"]
     argv = ["run", DEMO, "--local", "--quiet", "--duration", "2h", "--json", "--out", str(tmp_path)]
     code, out, _ = answer(capsys, argv)
     r = json.loads(out)  # stdout is the JSON alone: no tables

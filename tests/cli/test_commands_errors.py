@@ -16,7 +16,7 @@ from tests.conftest import SCENARIOS
 
 STUDY = str(SCENARIOS / "studies" / "planner-what-if.yml")
 DAYS = "accepted: a finite number > 0 and ≤ 36500 (see aurum loadtest --help)"
-MIX = "accepted: kind=share,… (kinds: boiler, mill, truck; shares finite, ≥ 0)"
+MIX = "accepted: kind=share,… (kinds: boiler, loader, mill, truck; shares finite, ≥ 0)"
 
 
 def aurum(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:

@@ -16,9 +16,9 @@ def test_every_registered_kind_conforms(kind: type[Kind]) -> None:
     check_kind(kind)
 
 
-def test_registry_lists_the_three_kinds() -> None:
-    assert registry.names() == ("truck", "mill", "boiler")
-    with pytest.raises(KeyError, match="registered kinds: truck, mill, boiler"):
+def test_registry_lists_the_four_kinds() -> None:
+    assert registry.names() == ("truck", "mill", "boiler", "loader")
+    with pytest.raises(KeyError, match="registered kinds: truck, mill, boiler, loader"):
         registry.get("excavator")
 
 
