@@ -39,12 +39,23 @@ ONE = np.ones(1, dtype=bool)
 MIX = {"truck": 0.6, "mill": 0.1, "boiler": 0.3}
 
 
+PIT = 100  # twins of a pit when the fleet interacts: 54 trucks, 6 loaders, 10 mills, 30 boilers
+
+
 def fleet_scenario(
-    n: int, days: float, resolution: str = "15min", risk: bool = True
+    n: int, days: float, resolution: str = "15min", risk: bool = True, interaction: bool = False
 ) -> dict[str, Any]:
     """fleet-1k's two sites with a fleet of n twins in the 60/10/30 mix (every failure mode
-    active, condition-based maintenance; risk scoring every 10 simulated minutes unless off)."""
+    active, condition-based maintenance; risk scoring every 10 simulated minutes unless off).
+
+    `interaction`: the fleet as pits of 100 twins, each a system (`twins.system`): 54 trucks
+    queueing at 6 loaders (the 60 % of haulage), dumping onto a stockpile that feeds 10 mills,
+    and 30 boilers; trucks dispatched to the shortest queue. Loaders have no risk model yet:
+    risk scoring is off with interaction.
+    """
     base = load(ROOT / "scenarios" / "fleet-1k.yaml").model_dump(mode="json")
+    if interaction:
+        return _pits(base, n, days, resolution)
     counts = {k: max(1, round(n * f)) for k, f in MIX.items()}
     counts["truck"] += n - sum(counts.values())
     base["fleet"] = [
@@ -55,6 +66,28 @@ def fleet_scenario(
     base["duration"] = f"{round(days * 24 * 60)}min"
     base["output"] = {"telemetry_resolution": resolution, "directory": "runs"}
     base["risk"] = {"enabled": risk}
+    return base
+
+
+def _pits(base: dict[str, Any], n: int, days: float, resolution: str) -> dict[str, Any]:
+    site = base["sites"][0]
+    pits = max(1, n // PIT)
+    base["sites"] = [
+        {**site, "id": f"pit-{k:04d}", "haulage": {
+            "dispatch": "shortest_queue", "dump_bays": 2,
+            "stockpile": {"capacity_t": 400_000, "initial_t": 100_000}}}
+        for k in range(pits)
+    ]  # fmt: skip
+    per = {"truck": 54, "loader": 6, "mill": 10, "boiler": 30}
+    base["fleet"] = [
+        {"kind": k, "count": c, "id_prefix": f"P{p:04d}-{k.upper()}-", "site": f"pit-{p:04d}"}
+        for p in range(pits)
+        for k, c in per.items()
+    ]
+    base["name"] = f"bench-pits-{pits * PIT}"
+    base["duration"] = f"{round(days * 24 * 60)}min"
+    base["output"] = {"telemetry_resolution": resolution, "directory": "runs"}
+    base["risk"] = {"enabled": False}
     return base
 
 

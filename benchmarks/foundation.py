@@ -93,6 +93,12 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backend", nargs="+", default=["local"], choices=["local", "ray"])
     ap.add_argument("--foundation", default=FOUNDATION, help="the commit to compare against")
+    ap.add_argument(
+        "--main",
+        default=None,
+        help="a commit to measure instead of this checkout's working tree (exported like the "
+        "foundation: uncommitted changes do not count)",
+    )
     args = ap.parse_args()
     print(
         f"machine: {platform.platform()}, {psutil.cpu_count()} CPUs, "
@@ -101,7 +107,8 @@ def main() -> None:
     )
     variants = [("foundation", False), ("main, risk off", False), ("main, risk on", True)]
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {"foundation": export(args.foundation, Path(tmp)), "main": ROOT}
+        main = ROOT if args.main is None else export(args.main, Path(tmp))
+        trees = {"foundation": export(args.foundation, Path(tmp)), "main": main}
         for backend in args.backend:
             # one unmeasured run each: numba's on-disk cache, Ray's first start, file caches
             for name, risk in variants:

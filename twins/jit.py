@@ -77,6 +77,6 @@ def for_scalars(module: types.ModuleType) -> types.SimpleNamespace:
             clone.__qualname__ = f"scalar.{f.__qualname__}"  # its own cache entry
             setattr(out, attr, numba.njit(cache=True, nogil=True)(clone))
             env[attr] = getattr(out, attr)
-        elif f.__module__.startswith("physics."):  # imported from another physics module
+        elif f.__module__.startswith(("physics.", "aurum.physics.")):  # from another physics module
             env[attr] = getattr(for_scalars(sys.modules[f.__module__]), f.__name__)
     return out

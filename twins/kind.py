@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +34,7 @@ class Status(IntEnum):
     DERATED = 2  # producing at reduced capacity
     DOWN = 3  # functional failure, waiting for or under repair
     MAINTENANCE = 4  # planned work
+    STARVED = 5  # available, idle for want of feed (a mill whose stockpile is empty)
 
 
 PRODUCING = (Status.RUNNING, Status.DERATED)
@@ -79,6 +80,9 @@ class TickContext:
     # Twins allowed to operate this tick (not failed, not in maintenance). A kind makes the
     # others produce and use nothing, hold their operating state and cool towards ambient.
     available: NDArray[np.bool_]
+    # What the twins share with the other machines of their site this tick (`twins.system`):
+    # a kind that interacts (trucks queueing at loaders) reads it; None when no one shares.
+    site: Any = None
 
 
 @dataclass

@@ -57,6 +57,11 @@ class EpochResult:
     # mode → (n,) how far its symptom moved from the twin's baseline towards the alarm (0 → 1)
     progress: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     features: dict[str, NDArray[Any]] = field(default_factory=dict)  # feature rows to record
+    # "<quantity>" → (n,) sums over the epoch a kind reports as `sum/<quantity>` (queue_h ...)
+    sums: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    # a site system's own telemetry (on one result of its epoch): "site" → (S,) global site
+    # indices, and (samples, S) arrays at `sample_ticks`: stockpile_t, loader_queue, dump_queue
+    site: dict[str, NDArray[Any]] | None = None
 
 
 class Shard:
@@ -99,6 +104,10 @@ class Shard:
         self.scoring: RiskScoring | None = None
         if risk is not None:
             self.use_risk(risk)
+        # set by a site system (`twins.system`) that couples this batch to other machines:
+        self.site: Any = None  # what the kind's step sees as `ctx.site`
+        self.hold: NDArray[np.bool_] | None = None  # twins idled this tick for want of feed
+        self._epoch: tuple[_Accumulator, EventLog, float] | None = None
 
     def use_risk(self, settings: RiskSettings) -> None:
         self.scoring = RiskScoring(type(self.kind), settings, self.n, self.timing.tick_s)
@@ -124,30 +133,55 @@ class Shard:
         """One tick of the kind's model at a given global tick."""
         t = self.timing
         hours = t.hours_utc(tick)
-        ctx = TickContext(tick, t.tick_s, hours, self.ambient.at(hours), available)
+        ctx = TickContext(tick, t.tick_s, hours, self.ambient.at(hours), available, self.site)
         return self.kind.step(self.state, self.params, self.env, ctx, self.rng)
 
     def run_epoch(self, jobs: Iterable[Job] = ()) -> EpochResult:
         """Advance all twins through the next epoch (after scheduling `jobs`) and report it."""
+        t0, t1 = self.begin_epoch(jobs)
+        for tick in range(t0, t1):
+            self.count(tick, self.tick(tick))
+        return self.end_epoch()
+
+    def begin_epoch(self, jobs: Iterable[Job] = ()) -> tuple[int, int]:
+        """Schedule `jobs` and open the next epoch; its span of ticks [t0, t1)."""
         began = time.perf_counter()
         self.add_actions(jobs)
         t0, t1 = self.timing.epoch_span(self.epoch)
-        acc = _Accumulator(self, t0, t1)
-        log = EventLog()
-        out: TickOutput | None = None
-        for tick in range(t0, t1):
-            out = self._tick(tick, log)
-            acc.add(tick, out)
-        assert out is not None
+        self._epoch = (_Accumulator(self, t0, t1), EventLog(), began)
+        self._last: TickOutput | None = None
+        return t0, t1
+
+    def tick(self, tick: int) -> TickOutput:
+        """One tick of the open epoch (`count` adds it to the epoch's sums)."""
+        assert self._epoch is not None
+        return self._tick(tick, self._epoch[1])
+
+    def count(self, tick: int, out: TickOutput) -> None:
+        assert self._epoch is not None
+        self._epoch[0].add(tick, out)
+        self._last = out
+
+    def end_epoch(self, compute_s: float | None = None) -> EpochResult:
+        """Close the open epoch and report it (`compute_s`: the time to report, if not this
+        shard's own, e.g. a site system's, whose parts are computed together)."""
+        assert self._epoch is not None and self._last is not None
+        acc, log, began = self._epoch
+        t1 = self.timing.epoch_span(self.epoch)[1]
         s = self.scoring
         scored = s.finish(log, self.twin_index, acc.sample_ticks) if s is not None else None
-        result = acc.result(self, out, log, t1, time.perf_counter() - began, scored)
+        took = time.perf_counter() - began if compute_s is None else compute_s
+        result = acc.result(self, self._last, log, t1, took, scored)
         self.epoch += 1
+        self._epoch = None
         return result
 
     def _tick(self, tick: int, log: EventLog) -> TickOutput:
         started = self._apply(tick, log)
         available = self.machine == AVAILABLE
+        hold = self.hold
+        if hold is not None:
+            available = available & ~hold
         out = self.step(tick, available)
         for f in started:
             if f.fault == "stuck":
@@ -155,6 +189,8 @@ class Shard:
         if self.failures.modes:
             self._degrade(tick, out, available, log)
         status = out.status
+        if hold is not None:
+            status[hold & (self.machine == AVAILABLE)] = Status.STARVED
         status[self.machine == Status.DOWN] = Status.DOWN
         status[self.machine == Status.MAINTENANCE] = Status.MAINTENANCE
         if self.scoring is not None and self.scoring.due(tick):
@@ -319,6 +355,7 @@ class _Accumulator:
         self.production = np.zeros(n)
         self.activity = {c.name: np.zeros(n) for c in shard.kind.activity}
         self.excess: dict[str, NDArray[np.float64]] = {}
+        self.sums: dict[str, NDArray[np.float64]] = {}
         self.status_ticks = np.zeros(N_STATUS * n, dtype=np.int64)
         self.offsets = np.arange(n, dtype=np.int64)
         self.n = n
@@ -332,6 +369,12 @@ class _Accumulator:
                 total = self.excess.get(key[7:])
                 if total is None:
                     self.excess[key[7:]] = np.array(used, dtype=np.float64)
+                else:
+                    total += used
+            elif key.startswith("sum/"):
+                total = self.sums.get(key[4:])
+                if total is None:
+                    self.sums[key[4:]] = np.array(used, dtype=np.float64)
                 else:
                     total += used
         codes = out.status.astype(np.int64) * self.n + self.offsets
@@ -379,6 +422,7 @@ class _Accumulator:
             risk=scored.latest if scored is not None else np.full(self.n, np.nan, np.float32),
             progress=scored.progress if scored is not None else {},
             features=scored.rows if scored is not None else {},
+            sums=self.sums,
         )
 
     def _faulted(

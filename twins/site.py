@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)  # no inf, nan
 
@@ -53,6 +54,40 @@ class Climate(BaseModel):
     utc_offset_h: float = Field(0.0, ge=-12, le=14, description="Local time minus UTC [h]")
 
 
+DISPATCH_RULES = ("fixed", "shortest_queue", "earliest_service", "neediest")
+
+
+class Stockpile(BaseModel):
+    """The run-of-mine stockpile between the trucks' dump and the mill's feed."""
+
+    model_config = _STRICT
+    capacity_t: float = Field(gt=0, le=10_000_000, description="Live capacity [t]")
+    initial_t: float = Field(0.0, ge=0, le=10_000_000, description="Level at the start [t]")
+
+    @model_validator(mode="after")
+    def _fits(self) -> Stockpile:
+        if self.initial_t > self.capacity_t:
+            raise ValueError(
+                f"initial_t ({self.initial_t:g} t) is above capacity_t ({self.capacity_t:g} t)"
+            )
+        return self
+
+
+class Haulage(BaseModel):
+    """How a site's trucks, loaders, dump and mill interact (trucks + loaders: a system)."""
+
+    model_config = _STRICT
+    dispatch: Literal["fixed", "shortest_queue", "earliest_service", "neediest"] = Field(
+        "fixed",
+        description="How trucks leaving the dump are sent to loaders: fixed (round robin in "
+        "truck order), shortest_queue, earliest_service, neediest (`aurum kinds` lists them)",
+    )
+    dump_bays: int = Field(1, ge=1, le=8, description="Trucks the dump takes at once")
+    stockpile: Stockpile | None = Field(
+        None, description="Run-of-mine stockpile fed by the trucks, drawn by the site's mills"
+    )
+
+
 class SiteConditions(BaseModel):
     """Physical conditions of a site that the machines' physics use."""
 
@@ -60,6 +95,9 @@ class SiteConditions(BaseModel):
     altitude_m: float = Field(0.0, ge=-500, le=5_500, description="Elevation [m]")
     climate: Climate = Climate()
     road: Road | None = None
+    haulage: Haulage | None = Field(
+        None, description="Queues, dispatch and stockpile of a site whose trucks share loaders"
+    )
 
 
 DEFAULT_ROAD = Road(

@@ -18,7 +18,7 @@ from aurum.api.views import RunView
 from aurum.engine.errors import Problem, ScenarioError
 
 router = APIRouter(tags=["state"], dependencies=ReadAccess, responses=ERRORS)
-State = Literal["running", "standby", "derated", "down", "maintenance"]
+State = Literal["running", "standby", "derated", "down", "maintenance", "starved"]
 JSON = "application/json"
 MAX_DETAIL = 100
 

@@ -117,3 +117,15 @@ def show_kind(console: Console, k: dict[str, Any]) -> None:
     console.print(m)
     a = ", ".join(f"{x['name']} ({x['acts_on']} {x['target']})" for x in k["anomalies"])
     console.print(f"anomalies: {a or '-'}", highlight=False)
+
+
+def show_dispatch(console: Console) -> None:
+    """The dispatch rules a site whose trucks share loaders may choose (`haulage.dispatch`)."""
+    from aurum.twins.system import DISPATCH
+
+    t = Table(title="dispatch rules (sites[].haulage.dispatch)", box=box.SIMPLE_HEAD)
+    t.add_column("rule")
+    t.add_column("sends a truck leaving the dump ...")
+    for name, what in DISPATCH.items():
+        t.add_row(name, what)
+    console.print(t)

@@ -51,7 +51,10 @@ def version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `aurum` parser. Given the `command` about to run, a built-in one (`run`, `validate`,
+    ...) leaves the `aurum.commands` entry points unloaded (`aurum serve` imports the API server,
+    `aurum study` the studies: ~1 s a run would wait for), and another loads only its own."""
     p = cliargs.OneLineParser(prog="aurum", description="AurumAI Twin: fleet digital twins.")
     p.add_argument("--version", action="version", version=f"aurum {version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -113,9 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("completion", help="print a shell completion script for aurum")
     c.add_argument("shell", choices=COMPLETION_SHELLS, help="the shell to complete in")
     c.set_defaults(func=cmd_completion)
-    for plugin in entry_points(group="aurum.commands"):
+    if command in sub.choices and command != "completion":  # completion: every command
+        return p
+    plugins = list(entry_points(group="aurum.commands"))
+    for plugin in [e for e in plugins if e.name == command] or plugins:
         plugin.load()(sub)  # e.g. `aurum serve` from the api layer, which sits above engine
     return p
+
+
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command `argv` asks for: its first word that is not an option (None: none)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 def _quiet(p: argparse.ArgumentParser, what: str) -> None:
@@ -190,7 +201,7 @@ def cmd_completion(args: argparse.Namespace) -> int:
 
 
 def cmd_kinds(args: argparse.Namespace) -> int:
-    from aurum.engine.cli.kinds import facts, show_kind
+    from aurum.engine.cli.kinds import facts, show_dispatch, show_kind
 
     kinds = facts(args.names)
     cliargs.write_json(args.json, kinds)
@@ -199,6 +210,8 @@ def cmd_kinds(args: argparse.Namespace) -> int:
             out.print(kind["name"], highlight=False)
         else:
             show_kind(out, kind)
+    if args.json != "-" and not args.quiet and {"truck", "loader"} & {k["name"] for k in kinds}:
+        show_dispatch(out)
     return 0
 
 
@@ -360,7 +373,8 @@ def crashed(e: BaseException) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(command_of(argv)).parse_args(argv)
     try:
         return int(args.func(args))
     except (AurumError, EsgInputError) as e:

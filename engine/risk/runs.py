@@ -1,6 +1,6 @@
 """Runs in this process for the risk commands (training data, evaluation, policy studies).
 
-`engine.run.loop.make_shard` hands each shard the plan's risk settings, so a local run scores
+`engine.run.shards.make_shard` hands each shard the plan's risk settings, so a local run scores
 exactly as a run on Ray does; this is `engine.simulate(..., backend="local")` under the name the
 risk commands use.
 """

@@ -18,7 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
 import psutil
@@ -27,12 +27,15 @@ from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from aurum.engine.errors import Problem, RunError
 from aurum.engine.run.checkpoint import latest
-from aurum.engine.run.loop import RunLoop, make_shard, shard_plan
 from aurum.engine.run.manifest import write_manifest
 from aurum.engine.run.plan import FleetPlan, ShardSpec
+from aurum.engine.run.shards import make_shard, shard_plan
 from aurum.engine.run.timers import instrument, peak_rss_mib, sum_timers
 from aurum.twins.schedule import Job
 from aurum.twins.shard import EpochResult
+
+if TYPE_CHECKING:  # the coordinator's loop (recorder, pyarrow, pandas): not for shard actors
+    from aurum.engine.run.loop import RunLoop
 
 ADDRESS_FORMS = "ray://host:10001 (Ray Client), host:6379 (GCS), 'auto', or nothing for local"
 
@@ -199,14 +202,15 @@ class _ShardActor:
         if state is not None:
             self.shard.load_state_dict(state)
 
-    def run_epoch(self, jobs: list[Job]) -> EpochResult:
+    def run_epoch(self, jobs: list[Job]) -> list[EpochResult]:
+        """The next epoch: its result (a site system's: one per kind)."""
         t = time.thread_time()
         r = self.shard.run_epoch(jobs)
         self.timers["epoch"] += time.thread_time() - t  # CPU, like the parts (instrument)
-        return r
+        return r if isinstance(r, list) else [r]
 
-    def replay(self, epochs: list[list[Job]]) -> EpochResult:
-        """Run several epochs (catching up after a restart); the last one's result."""
+    def replay(self, epochs: list[list[Job]]) -> list[EpochResult]:
+        """Run several epochs (catching up after a restart); the last one's results."""
         results = [self.run_epoch(jobs) for jobs in epochs]
         return results[-1]
 
@@ -272,7 +276,7 @@ class RayPool:
         self.info = ray.get([a.info.remote() for a in self.actors])
         self.owner = np.zeros(plan.n_twins, dtype=np.int32)  # which actor holds each twin
         for k, s in enumerate(plan.shards):
-            self.owner[plan.groups[s.kind].twin_index[s.lo : s.hi]] = k
+            self.owner[plan.twin_indices(s)] = k
         self.pending: dict[Any, int] = {}
         self.epoch = start_epoch  # the next epoch to submit
         self.base_epoch = start_epoch  # where a rebuilt shard starts from
@@ -304,12 +308,12 @@ class RayPool:
             ready, _ = ray.wait(list(pending), num_returns=1)
             k = pending.pop(ready[0])
             try:
-                result = ray.get(ready[0])
+                results: list[EpochResult] = ray.get(ready[0])
             except RECOVERABLE as e:
-                result = self._recover(k, e)
-            yield result
+                results = self._recover(k, e)
+            yield from results
 
-    def _recover(self, k: int, error: Exception) -> EpochResult:
+    def _recover(self, k: int, error: Exception) -> list[EpochResult]:
         """Rebuild shard k from the last checkpoint and replay the epochs since."""
         while True:
             if len(self.recoveries) >= MAX_RECOVERIES:
@@ -337,7 +341,7 @@ class RayPool:
             actor = self._spawn(k, self.base_state(k) if self.base_epoch else None, 0.0)
             mine = [self._mine(self.log[e])[k] for e in epochs]
             try:
-                result: EpochResult = ray.get(actor.replay.remote(mine))
+                result: list[EpochResult] = ray.get(actor.replay.remote(mine))
                 info = ray.get(actor.info.remote())
             except RECOVERABLE as e:
                 error = e
@@ -393,6 +397,8 @@ class _Coordinator:
         resume: bool = False,
     ) -> None:
         self.began = time.time()
+        from aurum.engine.run.loop import RunLoop  # here: a shard actor's worker never needs it
+
         self.loop = RunLoop(plan, Path(run_dir), speed, checkpoint_every)
         self.plan = plan
         self.manifest = manifest

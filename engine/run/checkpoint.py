@@ -41,6 +41,8 @@ def tables(recorder: Recorder) -> dict[str, _Table]:
     """Every growing table of a recorder by name ("production", "telemetry/truck", ...)."""
     out: dict[str, _Table] = {"production": recorder.production, "emissions": recorder.emissions}
     out |= {f"telemetry/{k}": t for k, t in recorder.telemetry.items()}
+    if recorder.sites is not None:
+        out["telemetry/site"] = recorder.sites
     out |= dict(recorder.extra)
     return out
 

@@ -51,6 +51,9 @@ class FleetState:
         self.repair_h = np.zeros(n)
         self.preventive_jobs = np.zeros(n)
         self.preventive_h = np.zeros(n)
+        self.open_repairs = np.zeros(n)  # repairs still under way when the run ends
+        self.open_repair_h = np.zeros(n)
+        self.queue_h = np.zeros(n)  # time in queues (trucks at loaders and the dump)
         self.parts_usd = np.zeros(n)
         self.labour_usd = np.zeros(n)
         # emissions: kg of each gas by scope (esg.COLUMNS); wear: kg CO2e by failure mode
@@ -87,7 +90,8 @@ class FleetState:
         """Set this state from `arrays()` output (the API keeps a copy of a live run)."""
         with self._lock:
             for k in ARRAYS:
-                setattr(self, k, np.asarray(snap[k]))
+                # a snapshot saved before a field existed leaves it at zero
+                setattr(self, k, np.asarray(snap[k]) if k in snap else getattr(self, k))
             self.activity = dict(snap["activity"])
             self.latest = {kind: dict(chans) for kind, chans in snap["latest"].items()}
             self.epochs_done = int(snap["epochs_done"])
@@ -99,6 +103,24 @@ class FleetState:
             t = self.plan.timing
             done = self.epochs_done
             self.sim_time = t.time_at(t.epoch_span(done - 1)[1]) if done else t.start
+
+    def _book(self, jobs: Sequence[JobRecord]) -> None:
+        """Maintenance jobs as they start: counts, crew hours (to the run's end) and money."""
+        horizon = self.plan.timing.total_ticks
+        tick_h = self.plan.timing.tick_s / 3600.0
+        for j in jobs:
+            hours = (min(j.end, horizon) - j.start) * tick_h
+            if j.preventive:
+                self.preventive_jobs[j.twin] += 1
+                self.preventive_h[j.twin] += hours
+            elif j.end <= horizon:  # MTTR counts completed repairs only
+                self.repairs[j.twin] += 1
+                self.repair_h[j.twin] += hours
+            else:
+                self.open_repairs[j.twin] += 1
+                self.open_repair_h[j.twin] += hours
+            self.parts_usd[j.twin] += j.parts_usd
+            self.labour_usd[j.twin] += j.labour_usd
 
     def update(
         self,
@@ -115,18 +137,7 @@ class FleetState:
             for mode, idx, cols in wear:
                 kg = self.wear.setdefault(mode, np.zeros((len(esg.GASES), len(self.status))))
                 kg[:, idx] += location_basis(cols)
-            horizon = self.plan.timing.total_ticks
-            tick_h = self.plan.timing.tick_s / 3600.0
-            for j in jobs:
-                hours = (min(j.end, horizon) - j.start) * tick_h
-                if j.preventive:
-                    self.preventive_jobs[j.twin] += 1
-                    self.preventive_h[j.twin] += hours
-                else:
-                    self.repairs[j.twin] += 1
-                    self.repair_h[j.twin] += hours
-                self.parts_usd[j.twin] += j.parts_usd
-                self.labour_usd[j.twin] += j.labour_usd
+            self._book(jobs)
             for r in results:
                 idx = r.twin_index
                 self._remember(r)
@@ -138,6 +149,9 @@ class FleetState:
                 if r.risk is not None:
                     self.risk[idx] = r.risk
                 self.production[idx] += r.production
+                queued = r.sums.get("queue_h")
+                if queued is not None:
+                    self.queue_h[idx] += queued
                 for a, used in r.activity.items():
                     self.activity[a][idx] += used
                 self.hours[:, idx] += r.status_hours
@@ -355,6 +369,9 @@ ARRAYS = (
     "repair_h",
     "preventive_jobs",
     "preventive_h",
+    "open_repairs",
+    "open_repair_h",
+    "queue_h",
     "parts_usd",
     "labour_usd",
 )

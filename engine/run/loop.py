@@ -17,7 +17,7 @@ import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,15 +28,14 @@ from aurum.engine.run import kpis
 from aurum.engine.run.checkpoint import Checkpoint, restore_workshop, write_checkpoint
 from aurum.engine.run.fleetstate import FleetState
 from aurum.engine.run.fleetstate import save as save_state
-from aurum.engine.run.plan import FleetPlan, KindGroup, ShardSpec
+from aurum.engine.run.plan import FleetPlan
 from aurum.engine.run.recorder import Recorder
+from aurum.engine.run.shards import make_shard, shard_plan  # noqa: F401 (shard_plan: re-exported)
 from aurum.engine.run.timers import instrument, sum_timers
 from aurum.engine.run.workshop import Order, Workshop
 from aurum.engine.scenario import emissions
-from aurum.twins import registry
 from aurum.twins.schedule import Job
-from aurum.twins.shard import EpochResult, Shard
-from aurum.twins.site import Environment
+from aurum.twins.shard import EpochResult
 
 STATE_FILE = "fleet_state.npz"
 
@@ -78,35 +77,6 @@ class ShardPool(Protocol):
     def close(self) -> None: ...
 
 
-def shard_plan(plan: FleetPlan, spec: ShardSpec) -> tuple[FleetPlan, ShardSpec]:
-    """A plan holding only one shard's twins (what its actor needs), and the spec within it."""
-    g = plan.groups[spec.kind]
-    rows = slice(spec.lo, spec.hi)
-    sub = KindGroup(
-        g.kind,
-        g.twin_ids[rows],
-        g.twin_index[rows],
-        g.site_index[rows],
-        g.entry_index[rows],
-        {k: v[rows] for k, v in g.params.items()},
-    )
-    small = replace(plan, resolved={}, groups={spec.kind: sub}, shards=[], esg=None)
-    return small, ShardSpec(spec.kind, 0, spec.size)
-
-
-def make_shard(plan: FleetPlan, spec: ShardSpec) -> Shard:
-    """The Shard object a ShardSpec describes (built where it will run)."""
-    g = plan.groups[spec.kind]
-    rows = slice(spec.lo, spec.hi)
-    index = g.twin_index[rows]
-    params = {k: v[rows] for k, v in g.params.items()}
-    env = Environment(plan.sites, g.site_index[rows])
-    kind = registry.get(spec.kind)()
-    ids = g.twin_ids[rows]
-    risk = getattr(plan, "risk", None)  # risk scoring settings (None: off)
-    return Shard(kind, ids, index, params, env, plan.timing, plan.seed, plan.actions, risk=risk)
-
-
 class LocalPool:
     """All shards in this process, run one after the other."""
 
@@ -126,7 +96,7 @@ class LocalPool:
             t = time.thread_time()
             r = s.run_epoch(self.jobs)
             timers["epoch"] += time.thread_time() - t
-            yield r
+            yield from r if isinstance(r, list) else [r]  # a site system: a result per kind
 
     def request_state(self) -> None:
         self.states = [s.state_dict() for s in self.shards]
@@ -350,7 +320,7 @@ class RunLoop:
         p = self.progress
         return {
             "epochs_done": epochs_done,
-            "shards": [[s.kind, s.lo, s.hi] for s in self.plan.shards],
+            "shards": [[s.kind, s.lo, s.hi] for s in self.plan.shards],  # kind "site": sites
             "progress": {"twin_ticks": p.twin_ticks, "sim_time": p.sim_time},
             "recoveries": p.recoveries,
         }

@@ -1,8 +1,11 @@
 """From a scenario to a fleet plan: every twin's id, kind, site and parameters, grouped in shards.
 
 The global twin order is the scenario's order (entries as written, twins within an entry in id
-order). Shards are contiguous runs of one kind's twins; how many twins a shard holds never changes
-results, only how the work is spread over actors.
+order). Machines that interact (a site with trucks and loaders: its trucks, loaders, mills ...
+share queues and a stockpile) are never split: such sites are grouped whole into *site shards*
+(kind "site", `twins.system.SiteShard`), whatever `twins_per_actor` says. The other twins are
+independent and their shards are contiguous runs of one kind's twins. How twins are grouped never
+changes results, only how the work is spread over actors.
 """
 
 from __future__ import annotations
@@ -39,9 +42,13 @@ class KindGroup:
     params: ParamArrays
 
 
+SITE = "site"  # the kind of a ShardSpec holding whole interacting sites
+
+
 @dataclass(frozen=True)
 class ShardSpec:
-    """The twins one shard actor holds: a slice [lo, hi) of its kind's group."""
+    """The twins one shard actor holds: a slice [lo, hi) of its kind's independent twins (those
+    at sites that do not interact), or for kind "site" a slice of the interacting sites."""
 
     kind: str
     lo: int
@@ -94,6 +101,36 @@ class FleetPlan:
 
     def counts(self) -> dict[str, int]:
         return {k: len(g.twin_ids) for k, g in self.groups.items()}
+
+    def interacting_sites(self) -> list[int]:
+        """Sites whose machines interact: trucks and the loaders they queue at
+        (`twins.system.interacts`); a loader at a site without trucks works on its own."""
+        loaders, trucks = self.groups.get("loader"), self.groups.get("truck")
+        if loaders is None or trucks is None:
+            return []
+        return sorted({int(s) for s in loaders.site_index} & {int(s) for s in trucks.site_index})
+
+    def free_rows(self, kind: str) -> NDArray[np.intp]:
+        """Rows of a kind's group at sites that do not interact (independent twins)."""
+        g = self.groups[kind]
+        return np.flatnonzero(~np.isin(g.site_index, self.interacting_sites()))
+
+    def site_rows(self, kind: str, sites: list[int]) -> NDArray[np.intp]:
+        """Rows of a kind's group at some sites."""
+        return np.flatnonzero(np.isin(self.groups[kind].site_index, sites))
+
+    def rows(self, spec: ShardSpec) -> dict[str, NDArray[np.intp]]:
+        """The rows of each kind's group a shard holds (kinds with none left out)."""
+        if spec.kind != SITE:
+            return {spec.kind: self.free_rows(spec.kind)[spec.lo : spec.hi]}
+        sites = self.interacting_sites()[spec.lo : spec.hi]
+        out = {k: self.site_rows(k, sites) for k in self.groups}
+        return {k: r for k, r in out.items() if len(r)}
+
+    def twin_indices(self, spec: ShardSpec) -> NDArray[np.int64]:
+        """Global indices of a shard's twins."""
+        parts = [self.groups[k].twin_index[r] for k, r in self.rows(spec).items()]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def build_plan(scenario: ScenarioBase, seed: int | None = None) -> FleetPlan:
@@ -187,10 +224,59 @@ def shard_size(n: int, n_total: int, twins_per_actor: int | str, cpus: int) -> i
 
 
 def with_shards(plan: FleetPlan, twins_per_actor: int | str, cpus: int) -> FleetPlan:
-    """The plan with its shards: `twins_per_actor` twins each, or "auto" (`shard_size`)."""
+    """The plan with its shards: `twins_per_actor` twins each, or "auto" (`shard_size`); whole
+    interacting sites in site shards (`site_shards`); "auto" uses every core (`_every_core`)."""
+    free = {name: len(plan.free_rows(name)) for name in plan.groups}
+    n_free = sum(free.values())
+    sites = plan.interacting_sites()
+    sizes = {
+        name: shard_size(n, n_free, twins_per_actor, cpus) for name, n in free.items() if n > 0
+    }
+    site_specs = site_shards(plan, sites, twins_per_actor, cpus)
+    if twins_per_actor == "auto":
+        sizes = _every_core(free, sizes, cpus - len(site_specs))
     shards: list[ShardSpec] = []
-    for name, g in plan.groups.items():
-        n = len(g.twin_ids)
-        size = shard_size(n, plan.n_twins, twins_per_actor, cpus)
+    for name, size in sizes.items():
+        n = free[name]
         shards += [ShardSpec(name, lo, min(lo + size, n)) for lo in range(0, n, size)]
-    return FleetPlan(**{**plan.__dict__, "shards": shards})
+    return FleetPlan(**{**plan.__dict__, "shards": shards + site_specs})
+
+
+def _every_core(free: dict[str, int], sizes: dict[str, int], cores: int) -> dict[str, int]:
+    """Shard sizes split further until the independent shards are at least `cores`: a fleet of
+    one kind in one shard would leave a core idle (10,000 boilers on 2 cores: 2.23 M twin-ticks/s
+    in one actor, 3.06 M in two; BENCHMARKS.md "Shard size")."""
+    out = dict(sizes)
+
+    def count() -> int:
+        return sum(math.ceil(free[k] / out[k]) for k in out)
+
+    while out and count() < cores:
+        k = max(out, key=lambda name: (out[name], name))
+        if out[k] <= 1:
+            break
+        out[k] = math.ceil(free[k] / (math.ceil(free[k] / out[k]) + 1))
+    return out
+
+
+def site_shards(
+    plan: FleetPlan, sites: list[int], twins_per_actor: int | str, cpus: int
+) -> list[ShardSpec]:
+    """Interacting sites grouped whole, in site order: up to `twins_per_actor` twins a shard
+    (a site bigger than that is a shard of its own: it is never split), or for "auto" about
+    as many shards as cores, balanced by twin count."""
+    if not sites:
+        return []
+    per_site = np.array([sum(len(plan.site_rows(k, [s])) for k in plan.groups) for s in sites])
+    if twins_per_actor == "auto":
+        limit = max(1, math.ceil(per_site.sum() / max(1, min(cpus, len(sites)))))
+    else:
+        limit = int(twins_per_actor)
+    specs, lo, held = [], 0, 0
+    for i, n in enumerate(per_site.tolist()):
+        if held and held + n > limit:
+            specs.append(ShardSpec(SITE, lo, i))
+            lo, held = i, 0
+        held += n
+    specs.append(ShardSpec(SITE, lo, len(sites)))
+    return specs

@@ -42,6 +42,21 @@ WEAR = pa.schema(
 FLUSH_SECONDS = 30.0
 
 
+# The site systems' telemetry (`twins.system`): one row per interacting site and sample.
+SITE_TELEMETRY = pa.schema(
+    [
+        pa.field("time", TS),
+        pa.field("site", DICT),
+        pa.field("stockpile_t", pa.float32(), metadata={"unit": "t", "description":
+                 "run-of-mine stockpile level (NaN: the site has no stockpile)"}),
+        pa.field("loader_queue", pa.int16(), metadata={"unit": "trucks", "description":
+                 "trucks waiting at the site's loaders"}),
+        pa.field("dump_queue", pa.int16(), metadata={"unit": "trucks", "description":
+                 "trucks waiting at the dump"}),
+    ]
+)  # fmt: skip
+
+
 def activity_columns(plan: FleetPlan) -> list[str]:
     """Union of the activity channels of the kinds in the fleet, in registry order."""
     names: list[str] = []
@@ -140,6 +155,11 @@ class Recorder:
             name: _Table(folder, schema)
             for name, (folder, schema) in table_folders(run_dir).items()
         }
+        self.sites = (
+            _Table(run_dir / "telemetry" / "site", SITE_TELEMETRY)
+            if plan.interacting_sites()
+            else None
+        )
         wanted = plan.risk is not None and plan.risk.record_every_s > 0
         self.features = {
             k: _Table(run_dir / "features" / k, feature_schema(k)) for k in plan.groups if wanted
@@ -212,6 +232,8 @@ class Recorder:
                 features = feature_columns(self.plan, kind, parts, STATUS_NAMES)
                 if features is not None:
                     self.features[kind].append(features)
+        if self.sites is not None:
+            self._write_sites(results)
         keys = self._epoch_keys(epoch, results)
         self._write_production(results, keys)
         if gases:
@@ -244,6 +266,26 @@ class Recorder:
         risk = [p.telemetry.get("risk", nan[:, : len(p.twin_index)]) for p in parts]
         cols["risk"] = np.concatenate(risk, axis=1).ravel()
         self.telemetry[kind].append(cols)
+
+    def _write_sites(self, results: Sequence[EpochResult]) -> None:
+        """The site systems' telemetry: stockpile level and queue lengths, sites in order."""
+        parts = [r for r in results if r.site is not None]
+        if not parts or not len(parts[0].sample_ticks):
+            return
+        site = np.concatenate([p.site["site"] for p in parts if p.site is not None])
+        order = np.argsort(site, kind="stable")
+        ticks = parts[0].sample_ticks
+        t = self.plan.timing
+        times = t.start.timestamp() * 1000 + (ticks + 1) * t.tick_s * 1000
+        n = len(site)
+        cols: dict[str, Any] = {
+            "time": pa.array(np.repeat(times.astype(np.int64), n), TS),
+            "site": _dict(np.tile(site[order], len(ticks)), self.site_names),
+        }
+        for name in ("stockpile_t", "loader_queue", "dump_queue"):
+            value = np.concatenate([p.site[name] for p in parts if p.site is not None], axis=1)
+            cols[name] = value[:, order].ravel()
+        self.sites.append(cols)  # type: ignore[union-attr]
 
     def _epoch_keys(self, epoch: int, results: Sequence[EpochResult]) -> _EpochKeys:
         """The columns every per-epoch, per-twin table starts with, in twin order (computed
@@ -329,6 +371,8 @@ class Recorder:
         rows = {"production": self.production.close(), "emissions": self.emissions.close()}
         for k, table in self.telemetry.items():
             rows[f"telemetry/{k}"] = table.close()
+        if self.sites is not None:
+            rows["telemetry/site"] = self.sites.close()
         for name, table in self.extra.items():
             rows[name] = table.close()
         for k, table in self.features.items():

@@ -12,7 +12,12 @@ RESOURCES = {
     "natural_gas_gj": ("natural gas (NCV)", "GJ"),
     "coal_t": ("coal", "t"),
 }
-PRODUCTS = {"ore_hauled_t": "ore hauled", "ore_milled_t": "ore milled", "steam_t": "steam"}
+PRODUCTS = {
+    "ore_hauled_t": "ore hauled",
+    "ore_loaded_t": "ore loaded",
+    "ore_milled_t": "ore milled",
+    "steam_t": "steam",
+}
 
 
 @dataclass(frozen=True)

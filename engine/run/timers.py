@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from aurum.twins.shard import Shard
+from aurum.twins.system import SiteShard
 
 # Shard methods timed in every shard ("where the time went"), when the shard has them.
 SHARD_TIMERS = (
@@ -18,9 +19,17 @@ SHARD_TIMERS = (
 SCORING_TIMERS = ("observe", "finish")  # methods of the shard's risk scoring, if it scores
 
 
-def instrument(shard: Shard) -> dict[str, float]:
-    """Time the shard's physics, failure modes, sensors (and scoring): CPU seconds by part."""
+def instrument(shard: Shard | SiteShard) -> dict[str, float]:
+    """Time the shard's physics, failure modes, sensors (and scoring): CPU seconds by part
+    (a site system's kinds summed)."""
     timers: dict[str, float] = {}
+    for part in shard.parts.values() if isinstance(shard, SiteShard) else [shard]:
+        _instrument(part, timers)
+    timers["epoch"] = 0.0
+    return timers
+
+
+def _instrument(shard: Shard, timers: dict[str, float]) -> None:
     for method, label in SHARD_TIMERS:
         inner = getattr(shard, method, None)
         if callable(inner):
@@ -28,13 +37,11 @@ def instrument(shard: Shard) -> dict[str, float]:
             setattr(shard, method, _timed(inner, label, timers))
     scoring = getattr(shard, "scoring", None)
     if scoring is not None:
-        timers["scoring"] = 0.0
+        timers.setdefault("scoring", 0.0)
         for method in SCORING_TIMERS:
             inner = getattr(scoring, method, None)
             if callable(inner):
                 setattr(scoring, method, _timed(inner, "scoring", timers))
-    timers["epoch"] = 0.0
-    return timers
 
 
 def _timed(inner: Callable[..., Any], label: str, timers: dict[str, float]) -> Callable[..., Any]:

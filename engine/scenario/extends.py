@@ -143,24 +143,29 @@ def _join(path: str, key: Any) -> str:
     return f"{path}.{key}" if path else str(key)
 
 
-def _id(item: Any) -> str | None:
-    """An item's id when it is text (an id of any other shape is the model's to refuse)."""
-    value = item.get("id") if isinstance(item, dict) else None
+def item_id(item: Any) -> str | None:
+    """An item's id when it is text (an id of any other shape is the model's to refuse); a fleet
+    entry of `count` twins is named by its `id_prefix` (`fleet[T-].count` sizes a fleet)."""
+    if not isinstance(item, dict):
+        return None
+    value = item.get("id")
+    if value is None and "count" in item:
+        value = item.get("id_prefix")
     return value if isinstance(value, str) else None
 
 
 def _by_id(base: CommentedSeq, over: CommentedSeq) -> bool:
     """Patch by id when every base item has an id and some override item names one."""
-    return all(_id(x) is not None for x in base) and any(_id(x) is not None for x in over)
+    return all(item_id(x) is not None for x in base) and any(item_id(x) is not None for x in over)
 
 
 def _patch(base: CommentedSeq, over: CommentedSeq, file: str, path: str) -> CommentedSeq:
     removes = {j: _remove(over, j, file, path) for j in range(len(over))}
     out = CommentedSeq()
-    index = {_id(x): i for i, x in enumerate(over) if _id(x) is not None}
+    index = {item_id(x): i for i, x in enumerate(over) if item_id(x) is not None}
     used = set()
     for i, item in enumerate(base):
-        j = index.get(_id(item))
+        j = index.get(item_id(item))
         if j is None:
             out.append(item)
             _copy_marks(base, out, [i], [len(out) - 1])
@@ -169,13 +174,15 @@ def _patch(base: CommentedSeq, over: CommentedSeq, file: str, path: str) -> Comm
         if not removes[j]:
             merged = merge(item, over[j], file, f"{path}[{i}]")
             merged.pop("remove", None)
+            if "id" in merged and "id" not in item and merged["id"] == item.get("id_prefix"):
+                merged.pop("id")  # the override named a `count` entry by its prefix
             out.append(merged)
             _copy_marks(over, out, [j], [len(out) - 1])
     for j, item in enumerate(over):
         if j in used:
             continue
         if removes[j]:
-            ids = ", ".join(str(_id(x)) for x in base)
+            ids = ", ".join(str(item_id(x)) for x in base)
             raise ScenarioError(
                 _problem(
                     over,
@@ -183,7 +190,7 @@ def _patch(base: CommentedSeq, over: CommentedSeq, file: str, path: str) -> Comm
                     file,
                     path,
                     "no such id in the base to remove",
-                    _id(item),
+                    item_id(item),
                     f"an id of the base's {path}: {ids}",
                 )
             )

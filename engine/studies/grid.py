@@ -18,6 +18,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from aurum.engine.errors import Problem
+from aurum.engine.scenario.extends import item_id
 from aurum.engine.studies.model import NAME_HELP, NAME_PATTERN, GridSpec, line_of
 
 SEGMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)(?:\[([^\]]+)\])?$")
@@ -115,12 +116,12 @@ def _missing_ids(
         node = node.get(field) if isinstance(node, dict) else None
         if ident is None or not isinstance(node, list):
             continue
-        ids = [str(x.get("id")) for x in node if isinstance(x, dict) and "id" in x]
-        if ident not in ids:
+        named = {str(item_id(x)): x for x in node if item_id(x) is not None}
+        if ident not in named:
             where = f"grid.parameters.{key}"
-            msg = f"no item with this id in `{field}`"
-            return [Problem(msg, where, ident, file, line, ", ".join(ids))]
-        node = next(x for x in node if isinstance(x, dict) and str(x.get("id")) == ident)
+            msg = f"no item with this id (or count entry's id_prefix) in `{field}`"
+            return [Problem(msg, where, ident, file, line, ", ".join(named))]
+        node = named[ident]
     return []
 
 

@@ -21,12 +21,12 @@ from numpy.typing import NDArray
 from aurum.engine.run.recorder import read_table
 
 F64 = NDArray[np.float64]
-PRODUCTS = ("ore_hauled_t", "ore_milled_t", "steam_t")
+PRODUCTS = ("ore_hauled_t", "ore_loaded_t", "ore_milled_t", "steam_t")
 ACTIVITY = ("diesel_l", "electricity_kwh", "natural_gas_gj", "coal_t")
 KINDS = ("truck", "mill", "boiler")
 SCOPES = ("scope1", "scope2_location", "scope2_market", "scope3")
 PER_PRODUCT = {"ore_hauled_t": "hauled", "ore_milled_t": "milled", "steam_t": "steam"}
-STATUS_H = ("running_h", "standby_h", "derated_h", "down_h", "maintenance_h")
+STATUS_H = ("running_h", "standby_h", "derated_h", "down_h", "maintenance_h", "starved_h")
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,17 @@ METRICS: tuple[Metric, ...] = (
     *_m(
         "Production",
         ("ore_hauled_t", "ore hauled", "kt", 1e-3),
+        ("ore_loaded_t", "ore loaded", "kt", 1e-3),
         ("ore_milled_t", "ore milled", "kt", 1e-3),
         ("steam_t", "steam", "kt", 1e-3),
+    ),
+    *_m(
+        "Haulage",
+        ("match_factor", "match factor", "-", 1.0),
+        ("truck_queue_h", "truck queues", "h", 1.0),
+        ("loader_hang_h", "loader hang", "h", 1.0),
+        ("mill_starved_h", "mill starved", "h", 1.0),
+        ("truck_t_per_operating_h", "t/truck op. h", "t/h", 1.0),
     ),
     *_m(
         "Energy and fuel",
@@ -96,7 +105,7 @@ METRICS: tuple[Metric, ...] = (
     ),
 )
 BY_KEY = {m.key: m for m in METRICS}
-VERSION = 3  # of what `run_metrics` and `run_series` compute: saved results of another are redone
+VERSION = 4  # of what `run_metrics` and `run_series` compute: saved results of another are redone
 SERIES = ("physical_availability", *PRODUCTS, *ACTIVITY, "co2e_t")
 NAN = float("nan")
 
@@ -130,6 +139,21 @@ def _kpis(run_dir: Path) -> dict[str, float]:
         if row is not None:
             out[f"{kind}_physical_availability"] = float(row["physical_availability"])
             out[f"{kind}_maintenance_cost_usd"] = float(row["maintenance_cost_usd"])
+    haulage = {
+        "truck_queue_h": ("truck", "queue_h"),
+        "loader_hang_h": ("loader", "standby_h"),
+        "mill_starved_h": ("mill", "starved_h"),
+        "truck_t_per_operating_h": ("truck", "productivity_t_per_operating_h"),
+    }
+    for key, (kind, column) in haulage.items():
+        row = rows.get(("kind", kind))
+        if row is not None and column in row:
+            out[key] = float(row[column])
+    factors = [float(r["match_factor"]) for (level, _), r in rows.items()
+               if level == "site" and r.get("match_factor") is not None]  # fmt: skip
+    factors = [f for f in factors if not math.isnan(f)]
+    if factors:
+        out["match_factor"] = math.fsum(factors) / len(factors)
     return out
 
 

@@ -64,17 +64,24 @@ def _worth_showing(result: Compared, m: Metric) -> bool:
 def cell(row: dict[str, Any], m: Metric, baseline: bool) -> Cell:
     """Mean ± CI and Δ ± CI of one variant and metric, in the metric's display unit."""
     mean = _scaled(row["mean"], m)
-    half = _scaled(row["ci_high"], m) - mean
+    half = _snap(_scaled(row["ci_high"], m) - mean, mean)
     text = number(mean, half) + ("" if not math.isfinite(half) else f" ±{_fixed(half, half)}")
     if baseline:
         return Cell(text, "baseline", False)
     d = _scaled(row["diff_mean"], m)
-    dh = _scaled(row["diff_ci_high"], m) - d
+    dh = _snap(_scaled(row["diff_ci_high"], m) - d, d)
     if not math.isfinite(d):
         return Cell(text, DASH, False)
     sig = math.isfinite(dh) and (d - dh > 0 or d + dh < 0)
     diff = "Δ " + signed(d, dh) + ("" if not math.isfinite(dh) else f" ±{_fixed(dh, dh)}")
     return Cell(text, diff + (" *" if sig else ""), sig)
+
+
+def _snap(half: float, v: float) -> float:
+    """An interval that is rounding noise (a metric equal in every replication) is 0."""
+    if math.isfinite(half) and math.isfinite(v) and abs(half) <= 1e-9 * max(1.0, abs(v)):
+        return 0.0
+    return half
 
 
 def _scaled(v: Any, m: Metric) -> float:

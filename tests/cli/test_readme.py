@@ -42,6 +42,9 @@ SHORTENED = {
     # its injection is at 6 h
     "aurum run scenarios/failures/truck-cooling.yaml": "--duration 12h --local",
     "aurum study scenarios/studies/planner-what-if.yml": "--check",  # 2 x 3 runs of a week
+    "aurum study scenarios/studies/fleet-sizing.yml": "--check",  # 70 runs of two days
+    # its trucks break down at 24 h
+    "aurum run scenarios/haulage/truck-outage.yaml": "--duration 26h --local",
     "aurum risk evaluate": "--twins 4 --duration 5d --workers 1",  # 20 fleets of 120 days
 }
 PYTHON_SHORTENED = (

@@ -223,8 +223,14 @@ def _run_and_check_tables(sc: ScenarioBase, folder: Path) -> None:
 
 
 # NaN by design in a 3-tick run of any shipped scenario: no risk score yet, no failure or
-# repair to take a mean of, no tonnes to divide a cost by.
-UNDEFINED = {"risk", "mtbf_h", "mttr_h", "inherent_availability", "cost_per_t_usd"}
+# repair to take a mean of, no tonnes to divide a cost by, no operating hour to divide tonnes
+# by; a site's or the fleet's tonnes of several products (kpis: per product instead), and a
+# match factor only for sites whose trucks share loaders.
+UNDEFINED = {
+    "risk", "mtbf_h", "mttr_h", "inherent_availability", "cost_per_t_usd",
+    "cost_per_t_milled_usd", "production_t", "match_factor", "productivity_t_per_operating_h",
+    "productivity_t_per_calendar_h",
+}  # fmt: skip
 
 
 def _assert_finite(name: str, table: pa.Table) -> None:

@@ -40,7 +40,11 @@ def _killed_driver(tmp_path: Path) -> Path:
     """A driver process running the fleet, SIGKILLed after its second checkpoint."""
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(small_fleet("1d")))
-    out = tmp_path / "runs"
+    return killed_driver(scenario, tmp_path / "runs")
+
+
+def killed_driver(scenario: Path, out: Path) -> Path:
+    """A driver process running a scenario file, SIGKILLed after its second checkpoint."""
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(scenario), str(out)], cwd=ROOT, text=True
     )

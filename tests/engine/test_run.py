@@ -230,7 +230,7 @@ def test_list_twins_filters_and_pages(local_run: engine.RunResult) -> None:
     assert state.list_twins(site="pampa")["total"] == 4
     by_status = {
         s: state.list_twins(status=s)["total"]
-        for s in ("running", "down", "maintenance", "standby", "derated")
+        for s in ("running", "down", "maintenance", "standby", "derated", "starved")
     }
     assert sum(by_status.values()) == 9 and by_status["running"] >= 5
     assert by_status == {s: int(n) for s, n in state.summary_counts().items()}

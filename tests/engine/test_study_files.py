@@ -113,10 +113,11 @@ def test_grid_expands_every_combination_with_named_variants(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("path", STUDIES, ids=lambda p: p.stem)
 def test_shipped_studies_run(path: Path, tmp_path: Path) -> None:
+    duration = {"truck-outage": "26h"}.get(path.stem, "6h")  # its trucks break down at 24 h
     r = run_study(
-        path, replications=1, duration="6h", out=tmp_path, executor="serial", report=False
+        path, replications=1, duration=duration, out=tmp_path, executor="serial", report=False
     )
-    assert not r.failures and len(r.variants) >= 4
+    assert not r.failures and len(r.variants) >= 2
     assert all(x > 0 for x in r.runs.column("ore_milled_t").to_pylist())
 
 

@@ -48,7 +48,7 @@ def _cycle_at_queue(n: int, budget_s: np.ndarray, route: Route) -> Cycle:
     left_s = route.duration[route.row + route.first[QUEUE_LOAD]].copy()
     return Cycle(
         np.full(n, QUEUE_LOAD, dtype=np.intp), np.zeros(n, dtype=np.intp), left_s, z.copy(),
-        z.copy(), budget_s.astype(np.float64), *(z.copy() for _ in range(5)),
+        z.copy(), budget_s.astype(np.float64), *(z.copy() for _ in range(6)),
     )  # fmt: skip
 
 

@@ -101,6 +101,7 @@ class Cycle(NamedTuple):
     dist_m: F64
     payload_tm: F64  # Σ payload·distance [t·m]
     hauled_t: F64
+    queued_s: F64  # time spent in the queues at the loader and the dump
 
 
 class Protection(NamedTuple):
@@ -207,45 +208,90 @@ def spend_tick(
     for i in range(len(c.phase)):
         if c.time_s[i] <= 0.0:
             continue  # not available this tick
-        for _ in range(max_passes):
-            k = r.row[i] + r.first[c.phase[i]] + c.leg[i]
-            power, speed, pace, fuel = r.power[k], r.speed[k], r.pace[k], r.fuel[k]
-            t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)  # rounding can leave -1e-13 m
-            time_s = c.time_s[i]
-            spent = min(time_s, t_end)
-            if prot.watched[i] and spent > 0.0:
-                temp = prot.temp_c[i]
-                kw = pass_allowance_kw(e, i, temp, power, spent)
-                if kw < power:
-                    power = kw
-                    speed, pace, fuel = capped_step(e, i, kw, r.f0[k], speed)
-                    t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)
-                    spent = min(time_s, t_end)
-                    prot.limited[i] = True
-                    prot.excess_l[i] += _derate_excess(spent, fuel, speed, r.fuel[k], r.pace[k])
-                eq = _equilibrium(
-                    e.ambient_c[i], power / e.engine_kw[i], e.capacity[i], e.thermostat_c[i],
-                    e.band_c[i], e.rise_c[i],
-                )  # fmt: skip
-                prot.temp_c[i] = _relax(temp, eq, spent, e.tau_s[i])
-            c.time_s[i] = time_s - spent
-            c.fuel_l[i] += spent * fuel
-            c.energy_kj[i] += spent * power
-            moved = spent * speed
-            c.dist_m[i] += moved
-            c.payload_tm[i] += moved * c.payload[i]
-            c.left_m[i] -= moved
-            c.left_s[i] = max(c.left_s[i] - spent, 0.0)
-            if t_end <= time_s:  # the step is done: on to the next
-                _next_step(r, c, i, payload_t[i], queue_load[i], queue_dump[i])
-            if c.time_s[i] == 0.0:
-                break
+        advance(r, c, e, prot, i, payload_t[i], queue_load[i], queue_dump[i], 0.0, max_passes, 0.0)
+
+
+# What stopped `advance` (coupled twins stop where the site decides what happens next).
+RAN_OUT = 0  # the time it was given is spent (or its passes)
+AT_LOADER = 1  # entered QUEUE_LOAD: joins its loader's queue
+AT_DUMP = 2  # entered QUEUE_DUMP: joins the dump's queue
+LEFT_DUMP = 3  # entered RETURN: dispatch sends it to a loader
+
+
+@inline
+def advance(
+    r: Tables,
+    c: Cycle,
+    e: Engine,
+    prot: Protection,
+    i: int,
+    payload_t: float,
+    queue_load: float,
+    queue_dump: float,
+    floor_s: float,
+    max_passes: int,
+    load_s: float,
+) -> int:
+    """Twin i spends its tick pass by pass until only `floor_s` of it is left (0: all of it).
+
+    `load_s` > 0 couples the twin to its site: it stops on entering a queue (its wait there is
+    open, `left_s` = inf, until the site serves it) and on leaving the dump, and its next
+    loading lasts `load_s` (the loader's passes); it returns what stopped it (`AT_LOADER`, ...).
+    Uncoupled (`load_s` = 0), queues last their mean times `queue_load`/`queue_dump`.
+    """
+    for _ in range(max_passes):
+        phase = c.phase[i]
+        k = r.row[i] + r.first[phase] + c.leg[i]
+        power, speed, pace, fuel = r.power[k], r.speed[k], r.pace[k], r.fuel[k]
+        t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)  # rounding can leave -1e-13 m
+        time_s = c.time_s[i] - floor_s  # the time this call may spend
+        if time_s <= 0.0:
+            return RAN_OUT
+        spent = min(time_s, t_end)
+        if prot.watched[i] and spent > 0.0:
+            temp = prot.temp_c[i]
+            kw = pass_allowance_kw(e, i, temp, power, spent)
+            if kw < power:
+                power = kw
+                speed, pace, fuel = capped_step(e, i, kw, r.f0[k], speed)
+                t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)
+                spent = min(time_s, t_end)
+                prot.limited[i] = True
+                prot.excess_l[i] += _derate_excess(spent, fuel, speed, r.fuel[k], r.pace[k])
+            eq = _equilibrium(
+                e.ambient_c[i], power / e.engine_kw[i], e.capacity[i], e.thermostat_c[i],
+                e.band_c[i], e.rise_c[i],
+            )  # fmt: skip
+            prot.temp_c[i] = _relax(temp, eq, spent, e.tau_s[i])
+        c.time_s[i] = floor_s if spent == time_s else c.time_s[i] - spent
+        c.fuel_l[i] += spent * fuel
+        c.energy_kj[i] += spent * power
+        moved = spent * speed
+        c.dist_m[i] += moved
+        c.payload_tm[i] += moved * c.payload[i]
+        c.left_m[i] -= moved
+        c.left_s[i] = max(c.left_s[i] - spent, 0.0)
+        if phase in (QUEUE_LOAD, QUEUE_DUMP):
+            c.queued_s[i] += spent
+        if t_end <= time_s:  # the step is done: on to the next
+            stop = _next_step(r, c, i, payload_t, queue_load, queue_dump, load_s)
+            if stop != RAN_OUT:
+                return stop
+        if c.time_s[i] <= floor_s:
+            return RAN_OUT
+    return RAN_OUT
 
 
 @inline
 def _next_step(
-    r: Tables, c: Cycle, i: int, payload_t: float, queue_load: float, queue_dump: float
-) -> None:
+    r: Tables,
+    c: Cycle,
+    i: int,
+    payload_t: float,
+    queue_load: float,
+    queue_dump: float,
+    load_s: float,
+) -> int:
     """Move twin i to the step after the one it finished; the body fills and empties here."""
     phase, leg = c.phase[i], c.leg[i]
     if phase == DUMP:
@@ -261,8 +307,20 @@ def _next_step(
     k = r.row[i] + r.first[phase] + leg
     c.left_m[i] = r.length[k]
     duration = r.duration[k]
+    coupled = load_s > 0.0
     if phase == QUEUE_LOAD:
+        if coupled:
+            c.left_s[i] = math.inf
+            return AT_LOADER
         duration *= queue_load
     elif phase == QUEUE_DUMP:
+        if coupled:
+            c.left_s[i] = math.inf
+            return AT_DUMP
         duration *= queue_dump
+    elif coupled and phase == LOAD:
+        duration = load_s
     c.left_s[i] = duration
+    if coupled and phase == RETURN and leg == 0:
+        return LEFT_DUMP
+    return RAN_OUT

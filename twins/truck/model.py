@@ -34,6 +34,7 @@ from aurum.twins.params import KindParams, ParamArrays, distinct, param, take
 from aurum.twins.rng import Streams
 from aurum.twins.site import Environment
 from aurum.twins.truck.cycle import Cycle, Engine, Protection, Tables, spend_tick
+from aurum.twins.truck.haulage import step_site
 from aurum.twins.truck.modes import (
     ANOMALIES,
     COOLING,
@@ -359,13 +360,14 @@ class _Tick:
     dist_m: F64
     payload_tm: F64  # Σ payload·distance [t·m] (tyre and bearing loads)
     hauled_t: F64
+    queued_s: F64
 
     @classmethod
     def start(cls, s: State, dt_s: float, on: NDArray[np.bool_]) -> _Tick:
         phase, leg = s["phase_code"].astype(np.intp), s["leg_index"].astype(np.intp)
         left = s["phase_left_s"].copy(), s["leg_left_m"].copy()
         budget = np.where(on, s["carry_s"] + dt_s, 0.0)
-        used = np.zeros((5, len(phase)))
+        used = np.zeros((6, len(phase)))
         return cls(phase, leg, *left, s["payload_t"].copy(), budget, budget.copy(), *used)
 
     @property
@@ -378,6 +380,7 @@ class _Tick:
         return Cycle(
             self.phase, self.leg, self.left_s, self.left_m, self.payload, self.time_s,
             self.fuel_l, self.energy_kj, self.dist_m, self.payload_tm, self.hauled_t,
+            self.queued_s,
         )  # fmt: skip
 
 
@@ -446,6 +449,9 @@ class Truck(Kind):
         StateVar("bearing_damage_frac", "-", "driveline bearing damage, 0 new; raises vibration"),
         StateVar("tyre_tread_mm", "mm", "tyre tread depth left"),
         StateVar("tyre_tkph", "t·km/h", "working TKPH of a tyre, lagged like its heat"),
+        StateVar("loader_index", "-", "loader it is sent to at a site that is a system, else -1"),
+        StateVar("queued_at_s", "s", "when it joined its current queue (site systems: FIFO)"),
+        StateVar("loading_s", "s", "its current loading's length (site systems), else 0"),
     )
     sensors: ClassVar[tuple[Channel, ...]] = (
         _sensor("payload_t", "t", "payload in the body (payload monitor)", 2.0, 0.0),
@@ -499,6 +505,9 @@ class Truck(Kind):
             "bearing_damage_frac": z.copy(),
             "tyre_tread_mm": initial_tread_mm(rng.uniform("init/tread", 0)),
             "tyre_tkph": z.copy(),
+            "loader_index": np.full(rng.n, -1, dtype=np.int64),
+            "queued_at_s": z.copy(),
+            "loading_s": z.copy(),
         }
 
     def warm_up(self, params: ParamArrays, env: Environment, state: State) -> None:
@@ -512,7 +521,7 @@ class Truck(Kind):
         )
         consts = Consts._make(v[no] if isinstance(v, np.ndarray) else v for v in consts)
         i, b = np.zeros(0, dtype=np.intp), np.zeros(0, dtype=bool)
-        cycle = Cycle(i, i.copy(), *(f.copy() for _ in range(9)))
+        cycle = Cycle(i, i.copy(), *(f.copy() for _ in range(10)))
         prot = Protection(b, f, b, f)
         spend_tick(tables, cycle, engine, prot, params["payload_t"][no], f, f, 1)
         wear = Wear._make(state[x][no] if x else f for x in _WEAR)
@@ -551,10 +560,18 @@ class Truck(Kind):
         # exponential queue-time factors (mean 1) for the twins entering a queue this tick
         queue_load = -np.log1p(-rng.uniform("queue_load", ctx.tick))
         queue_dump = -np.log1p(-rng.uniform("queue_dump", ctx.tick))
-        spend_tick(
-            route.tables, t.cycle, engine, prot, p["payload_t"], queue_load,
-            queue_dump, MAX_PASSES,
-        )  # fmt: skip
+        if ctx.site is None:
+            spend_tick(
+                route.tables, t.cycle, engine, prot, p["payload_t"], queue_load,
+                queue_dump, MAX_PASSES,
+            )  # fmt: skip
+        else:  # queues at its site's loaders and dump (`twins.truck.haulage`)
+            trucks = ctx.site.trucks(state)
+            step_site(
+                route.tables, t.cycle, engine, prot, p["payload_t"], queue_load, queue_dump,
+                MAX_PASSES, (ctx.tick + 1) * ctx.dt_s, ctx.dt_s, trucks, ctx.site.loaders,
+                ctx.site.sites,
+            )  # fmt: skip
         accel = state.get(TYRES.var("accel"))  # a scenario's acceleration of tyre wear
         tyres = np.ones(len(on)) if accel is None else accel
         wear = Wear._make(state[x] if x else tyres for x in _WEAR)
@@ -592,7 +609,11 @@ class Truck(Kind):
             "tyre_wear_mm": r.tyre_wear_mm,
             "tyre_temp_c": r.tyre_temp_c,
         }
-        extra = {"engine_kwh": r.engine_kwh, "stress/driveline_bearing": r.bearing_stress}
+        extra = {
+            "engine_kwh": r.engine_kwh,
+            "stress/driveline_bearing": r.bearing_stress,
+            "sum/queue_h": t.queued_s / 3600.0,
+        }
         # diesel [L] a healthy truck making the same progress would not have burned
         # (`physics.truck.wear_fuel_l`); a mode no twin shows this tick has no entry. Worn
         # tyres cost none: tread depth does not change rolling resistance in this model.
