@@ -389,3 +389,15 @@ def test_a_site_without_road_is_refused():
     env = Environment.single(2, SiteConditions())
     with pytest.raises(ValueError, match="no road"):
         simulate(n=2, ticks=1, env=env)
+
+
+def test_a_site_without_road_and_without_trucks_is_no_obstacle():
+    """Trucks at one site of a scenario whose other site (a boiler house) has no road."""
+    from aurum.twins.site import DEFAULT_SITE, Environment, SiteConditions
+    from aurum.twins.truck.model import site_roads
+
+    env = Environment((SiteConditions(altitude_m=100.0), DEFAULT_SITE), np.array([1, 1]))
+    roads, counts = site_roads(env)
+    assert counts[1] == len(DEFAULT_SITE.road.segments) and roads.shape[2] == 2
+    with pytest.raises(ValueError, match="has no road"):
+        site_roads(Environment(env.sites, np.array([0, 1])))

@@ -196,9 +196,13 @@ def site_roads(env: Environment) -> tuple[F64, NDArray[np.intp]]:
     Direction 0 is loaded (segments in order), 1 is empty (reversed, grade negated).
     """
     roads = []
+    used = {int(k) for k in env.site_index}
     for k, site in enumerate(env.sites):
         if site.road is None:
-            raise ValueError(f"site {k} of a truck batch has no road (Truck.site_needs)")
+            if k in used:
+                raise ValueError(f"site {k} of a truck batch has no road (Truck.site_needs)")
+            roads.append(np.array([[1.0], [0.0], [1.0], [1.0]]))  # no truck there: a stub leg
+            continue
         roads.append(np.array([[getattr(s, a) for s in site.road.segments] for a in _LEG]))
     out = np.zeros((4, 2, len(roads), max(r.shape[1] for r in roads)))
     out[2:] = 1.0  # padding legs: zero length, harmless RR and limit
