@@ -9,6 +9,11 @@ Each round runs, in fresh processes and alternating (so the machine's noise fall
   queueing at 6 loaders, a stockpile feeding 10 mills, 30 boilers; `benchmarks/engine.py`
   `fleet_scenario(interaction=True)`), risk off.
 The figure is twin-ticks/s over the epoch loop; ratios are medians over `before`'s median.
+
+    python benchmarks/sites.py --kind boiler --before HEAD~1   # one kind: `auto` on every core?
+
+With `--kind`, the fleet is n twins of that kind alone (no interaction variant): `auto` sharding
+put 10,000 boilers in one actor, leaving a core idle, before it used every core.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from foundation import ROOT, export
 
 CHILD = r"""
 import importlib.util, inspect, json, os, sys, tempfile
-root, n, days, backend, interaction = sys.argv[1:6]
+root, n, days, backend, interaction, only = sys.argv[1:7]
 sys.path.insert(0, root)
 spec = importlib.util.spec_from_file_location("bench_engine", f"{root}/benchmarks/engine.py")
 bench = importlib.util.module_from_spec(spec)
@@ -41,6 +46,8 @@ kw = {"risk": False}
 if interaction == "1":
     kw["interaction"] = True
 sc = bench.fleet_scenario(int(n), float(days), **kw)
+if only != "-":
+    sc["fleet"] = [{"kind": only, "count": int(n), "id_prefix": "X-", "site": sc["sites"][0]["id"]}]
 with tempfile.TemporaryDirectory() as out:
     r = engine.simulate(sc, out=out, backend=backend)
 p = r.progress
@@ -48,9 +55,11 @@ print(json.dumps({"twin_ticks": p["twin_ticks"], "loop_s": p["timings"]["loop_s"
 """
 
 
-def measure(root: Path, n: int, days: float, backend: str, interaction: bool) -> float:
+def measure(
+    root: Path, n: int, days: float, backend: str, interaction: bool, only: str = "-"
+) -> float:
     env = dict(os.environ, PYTHONPATH=str(root))
-    args = [str(root), str(n), str(days), backend, "1" if interaction else "0"]
+    args = [str(root), str(n), str(days), backend, "1" if interaction else "0", only]
     done = subprocess.run(
         [sys.executable, "-c", CHILD, *args],
         cwd=root,
@@ -72,6 +81,7 @@ def main() -> None:
     ap.add_argument("--days", type=float, default=1.0)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--backend", default="ray", choices=["local", "ray"])
+    ap.add_argument("--kind", default="-", help="a fleet of this kind alone (no interaction)")
     args = ap.parse_args()
     print(
         f"machine: {platform.platform()}, {psutil.cpu_count()} CPUs, "
@@ -82,13 +92,15 @@ def main() -> None:
         before = export(args.before, Path(tmp))
         variants = [("before", before, False), ("independent", ROOT, False),
                     ("interaction", ROOT, True)]  # fmt: skip
+        if args.kind != "-":
+            variants = variants[:2]
         for _, root, inter in variants:  # unmeasured: caches, Ray's first start
-            measure(root, 1000, 0.05, args.backend, inter)
+            measure(root, 1000, 0.05, args.backend, inter, args.kind)
         rates: dict[str, list[float]] = {name: [] for name, _, _ in variants}
         began = time.perf_counter()
         for k in range(args.rounds):
             for name, root, inter in variants:
-                rate = measure(root, args.twins, args.days, args.backend, inter)
+                rate = measure(root, args.twins, args.days, args.backend, inter, args.kind)
                 rates[name].append(rate)
                 print(f"  round {k + 1}: {name}: {rate:,.0f} twin-ticks/s")
     base = statistics.median(rates["before"])

@@ -205,10 +205,69 @@ def spend_tick(
     tick (exponential draws, mean 1). A twin that crosses more than `max_passes` boundaries
     keeps the rest of its time in `c.time_s`.
     """
+    n = len(c.phase)
+    spend_passes(r, c, e, prot, payload_t, queue_load, queue_dump, max_passes, np.zeros(n),
+                 np.zeros(n, dtype=np.int64))  # fmt: skip
+
+
+@kernel
+def spend_passes(
+    r: Tables,
+    c: Cycle,
+    e: Engine,
+    prot: Protection,
+    payload_t: F64,
+    queue_load: F64,
+    queue_dump: F64,
+    max_passes: int,
+    load_s: F64,
+    stops: NDArray[np.int64],
+) -> None:
+    """`advance` for every twin whose `stops` is 0 (to the tick's end, floor 0), the passes
+    written out in one loop: numba runs this ~6x faster than a call per twin (a call passes the
+    batch's tuples of arrays). What stopped each twin is left in `stops`."""
     for i in range(len(c.phase)):
-        if c.time_s[i] <= 0.0:
-            continue  # not available this tick
-        advance(r, c, e, prot, i, payload_t[i], queue_load[i], queue_dump[i], 0.0, max_passes, 0.0)
+        if c.time_s[i] <= 0.0 or stops[i] != 0:
+            continue  # not available this tick, or not asked to move
+        for _ in range(max_passes):
+            phase = c.phase[i]
+            k = r.row[i] + r.first[phase] + c.leg[i]
+            power, speed, pace, fuel = r.power[k], r.speed[k], r.pace[k], r.fuel[k]
+            t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)  # rounding can leave -1e-13 m
+            time_s = c.time_s[i]
+            spent = min(time_s, t_end)
+            if prot.watched[i] and spent > 0.0:
+                temp = prot.temp_c[i]
+                kw = pass_allowance_kw(e, i, temp, power, spent)
+                if kw < power:
+                    power = kw
+                    speed, pace, fuel = capped_step(e, i, kw, r.f0[k], speed)
+                    t_end = max(c.left_m[i] * pace + c.left_s[i], 0.0)
+                    spent = min(time_s, t_end)
+                    prot.limited[i] = True
+                    prot.excess_l[i] += _derate_excess(spent, fuel, speed, r.fuel[k], r.pace[k])
+                eq = _equilibrium(
+                    e.ambient_c[i], power / e.engine_kw[i], e.capacity[i], e.thermostat_c[i],
+                    e.band_c[i], e.rise_c[i],
+                )  # fmt: skip
+                prot.temp_c[i] = _relax(temp, eq, spent, e.tau_s[i])
+            c.time_s[i] = time_s - spent
+            c.fuel_l[i] += spent * fuel
+            c.energy_kj[i] += spent * power
+            moved = spent * speed
+            c.dist_m[i] += moved
+            c.payload_tm[i] += moved * c.payload[i]
+            c.left_m[i] -= moved
+            c.left_s[i] = max(c.left_s[i] - spent, 0.0)
+            if phase == QUEUE_LOAD or phase == QUEUE_DUMP:  # noqa: PLR1714, SIM109 (numba)
+                c.queued_s[i] += spent
+            if t_end <= time_s:  # the step is done: on to the next
+                stop = _next_step(r, c, i, payload_t[i], queue_load[i], queue_dump[i], load_s[i])
+                if stop != RAN_OUT:
+                    stops[i] = stop
+                    break
+            if c.time_s[i] == 0.0:
+                break
 
 
 # What stopped `advance` (coupled twins stop where the site decides what happens next).

@@ -43,6 +43,7 @@ from aurum.twins.truck.cycle import (
     Protection,
     Tables,
     advance,
+    spend_passes,
 )
 
 F64 = NDArray[np.float64]
@@ -137,21 +138,17 @@ def step_site(  # noqa: PLR0912, PLR0915 - one event loop, read top to bottom
     dq_head, dq_tail = np.full(len(sites.bays), -1), np.full(len(sites.bays), -1)
     l_event, d_event = np.zeros(len(loaders.site), np.bool_), np.zeros(len(sites.bays), np.bool_)
 
-    # 1. trucks that are moving run to the end of the tick or to their first stop
+    # 1. trucks that are moving run to the end of the tick or to their first stop (one loop
+    # over the batch: `cycle.spend_passes`); uncoupled ones draw their queues
+    stops = np.zeros(n, dtype=np.int64)
     for i in range(n):
-        if c.time_s[i] <= 0.0:
-            continue  # not available this tick
-        if not trucks.coupled[i]:
-            advance(r, c, e, prot, i, payload_t[i], queue_load[i], queue_dump[i], 0.0,
-                    max_passes, 0.0)  # fmt: skip
-            continue
-        ph = c.phase[i]
-        if ph in (QUEUE_LOAD, QUEUE_DUMP) and c.left_s[i] == math.inf:
-            waiting[i] = True  # queued before this tick
-            continue
-        stop = advance(r, c, e, prot, i, payload_t[i], 1.0, 1.0, 0.0, max_passes,
-                       trucks.load_s[i])  # fmt: skip
-        if stop != 0:
+        waiting[i] = trucks.coupled[i] and c.time_s[i] > 0.0 and c.left_s[i] == math.inf
+        if waiting[i]:
+            stops[i] = -1  # queued before this tick: the site moves it
+    spend_passes(r, c, e, prot, payload_t, queue_load, queue_dump, max_passes,
+                 np.where(trucks.coupled, trucks.load_s, 0.0), stops)  # fmt: skip
+    for i in range(n):
+        if stops[i] > 0:
             heapq.heappush(heap, (tick_end_s - c.time_s[i], _TRUCK, i))
 
     # 2. those already waiting line up again in the order they came (the batch is in global
@@ -233,8 +230,10 @@ def step_site(  # noqa: PLR0912, PLR0915 - one event loop, read top to bottom
 
     # 4. who still waits spends the rest of the tick in its queue, idling
     for i in range(n):
-        if trucks.coupled[i] and c.time_s[i] > 0.0 and c.left_s[i] == math.inf:
-            advance(r, c, e, prot, i, payload_t[i], 1.0, 1.0, 0.0, max_passes, trucks.load_s[i])
+        waiting[i] = trucks.coupled[i] and c.time_s[i] > 0.0 and c.left_s[i] == math.inf
+        stops[i] = 0 if waiting[i] else -1
+    spend_passes(r, c, e, prot, payload_t, queue_load, queue_dump, max_passes, trucks.load_s,
+                 stops)  # fmt: skip
 
 
 @kernel
