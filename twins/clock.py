@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -29,9 +30,15 @@ class Timing:
     def time_at(self, tick: int) -> datetime:
         return self.start + timedelta(seconds=tick * self.tick_s)
 
-    def hours_utc(self, tick: int) -> float:
+    @cached_property
+    def _since_midnight_s(self) -> float:
+        """Seconds from the start's midnight to the start, once (a YAML timestamp's `replace`
+        is slow, and every tick asks)."""
         midnight = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
-        return ((self.start - midnight).total_seconds() + tick * self.tick_s) / 3600.0
+        return (self.start - midnight).total_seconds()
+
+    def hours_utc(self, tick: int) -> float:
+        return (self._since_midnight_s + tick * self.tick_s) / 3600.0
 
     def shortened(self, total_ticks: int) -> Timing:
         return Timing(self.start, self.tick_s, total_ticks, self.epoch_ticks, self.telemetry_every)

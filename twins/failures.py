@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import is_
 from typing import Literal
 
 import numpy as np
@@ -119,6 +120,17 @@ class FailureModel:
         self.by_name = {m.name: v for m, v in zip(modes, self.names, strict=True)}
         self._consts = mode_constants(modes)
         self._columns = {f: [v[f] for v in self.names] for f in _TICKED}
+        # what `tick` would otherwise rebuild every tick, for the batch it last ran on
+        self._flat = [name for f in _TICKED for name in self._columns[f]]  # `_TICKED` order
+        self._healths = [m.health for m in modes]
+        self._symptoms = [m.symptom for m in modes]
+        self._stressed = [m.name for m in modes]
+        self._in_place = [m.law == "usage" for m in modes]
+        self._state: dict[str, F64] | None = None  # the state dict the columns below are of
+        self._arrays: list[F64] = []  # its arrays of `_flat` (checked by identity every tick)
+        self._ticked: tuple[tuple[F64, ...], ...] = ()  # those arrays as `_tick_modes` takes them
+        self._ones = np.ones(0)
+        self._checks: dict[tuple[bool, ...], NDArray[np.bool_]] = {}
 
     def state_names(self) -> list[str]:
         return [m.var(f) for m in self.modes for f in (*PER_MODE, *FLAGS)]
@@ -200,24 +212,31 @@ class FailureModel:
         per life) as (mode, twins). Symptoms are read from `sensors` (this tick's readings); a
         mode whose symptom is not among them is not checked against its levels."""
         n = len(available)
-        ones = np.ones(n)
-        healths = []
-        for m in self.modes:  # a new health array, as a kind's would be (usage: in place)
-            h = state[m.health]
-            healths.append(h if m.law == "usage" else np.empty_like(h))
-        symptoms = tuple(_per_twin(sensors.get(m.symptom, ones), n) for m in self.modes)
-        checks = np.array([m.symptom in sensors for m in self.modes], dtype=np.bool_)
+        ones = self._ones
+        if len(ones) != n:  # read only (a missing symptom or stress), so kept across ticks
+            ones = self._ones = np.ones(n)
+        if state is not self._state or not all(
+            map(is_, map(state.__getitem__, self._flat), self._arrays)
+        ):  # a new batch, or arrays replaced in it
+            self._rebind(state)
+        health_in = tuple(map(state.__getitem__, self._healths))
+        healths = tuple(  # a new health array, as a kind's would be (usage: in place)
+            h if u else np.empty_like(h) for h, u in zip(health_in, self._in_place, strict=True)
+        )
+        symptoms = tuple(_per_twin(sensors.get(y, ones), n) for y in self._symptoms)
+        present = tuple(map(sensors.__contains__, self._symptoms))
+        checks = self._checks.get(present)
+        if checks is None:
+            checks = self._checks[present] = np.array(present, dtype=np.bool_)
         failed = np.zeros(n, dtype=np.int16)
         crossed = np.zeros((len(self.modes), n), dtype=np.bool_)
-        v = self._columns
         count = _tick_modes(
-            self._consts, checks, dt_h, available,
-            *(tuple(state[name] for name in v[f]) for f in _TICKED),
-            tuple(_per_twin(stress.get(m.name, ones), n) for m in self.modes),
-            tuple(state[m.health] for m in self.modes), tuple(healths), symptoms, failed, crossed,
+            self._consts, checks, dt_h, available, *self._ticked,
+            tuple(_per_twin(stress.get(name, ones), n) for name in self._stressed),
+            health_in, healths, symptoms, failed, crossed,
         )  # fmt: skip
-        for m, h in zip(self.modes, healths, strict=True):
-            state[m.health] = h
+        for name, h in zip(self._healths, healths, strict=True):
+            state[name] = h
         alarms = []
         if count:
             for i, row in enumerate(crossed):
@@ -225,6 +244,13 @@ class FailureModel:
                 if len(hit):
                     alarms.append((i, hit))
         return failed, alarms
+
+    def _rebind(self, state: dict[str, F64]) -> None:
+        """Take the mode columns of `state` (a new batch, or arrays replaced in it)."""
+        self._state = state
+        self._arrays = [state[name] for name in self._flat]
+        k = len(self.modes)
+        self._ticked = tuple(tuple(self._arrays[i * k : (i + 1) * k]) for i in range(len(_TICKED)))
 
     def warm_up(self) -> None:
         """Compile (or load from numba's disk cache) the tick now, not in the first tick."""

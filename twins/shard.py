@@ -32,6 +32,8 @@ __all__ = ["N_STATUS", "EpochResult", "Shard", "Timing", "default_timing"]
 
 N_STATUS = len(Status)
 AVAILABLE = 0  # machine-state codes the shard keeps (the kind reports RUNNING/DERATED/STANDBY)
+# the other codes as plain ints (an enum member's lookup costs a few µs every tick)
+_DOWN, _MAINTENANCE, _STARVED = int(Status.DOWN), int(Status.MAINTENANCE), int(Status.STARVED)
 
 
 @dataclass
@@ -108,6 +110,10 @@ class Shard:
         self.site: Any = None  # what the kind's step sees as `ctx.site`
         self.hold: NDArray[np.bool_] | None = None  # twins idled this tick for want of feed
         self._epoch: tuple[_Accumulator, EventLog, float] | None = None
+        # keys of a tick's `extra` → its stress keys (the mode's name, the key)
+        self._stressed: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        # keys of a tick's `extra` → its excess and sum keys, as (kind, short name, key)
+        self._summed: dict[tuple[str, ...], list[tuple[bool, str, str]]] = {}
 
     def use_risk(self, settings: RiskSettings) -> None:
         self.scoring = RiskScoring(type(self.kind), settings, self.n, self.timing.tick_s)
@@ -189,10 +195,14 @@ class Shard:
         if self.failures.modes:
             self._degrade(tick, out, available, log)
         status = out.status
-        if hold is not None:
-            status[hold & (self.machine == AVAILABLE)] = Status.STARVED
-        status[self.machine == Status.DOWN] = Status.DOWN
-        status[self.machine == Status.MAINTENANCE] = Status.MAINTENANCE
+        machine = self.machine
+        if np.count_nonzero(machine):  # some twin down or in maintenance (after `_degrade`)
+            if hold is not None:
+                status[hold & (machine == AVAILABLE)] = _STARVED
+            status[machine == _DOWN] = _DOWN
+            status[machine == _MAINTENANCE] = _MAINTENANCE
+        elif hold is not None:
+            status[hold] = _STARVED
         if self.scoring is not None and self.scoring.due(tick):
             channels = self.scoring.spec.channels
             truth = {c: out.sensors[c][None, :] for c in channels}
@@ -204,7 +214,15 @@ class Shard:
         self, tick: int, out: TickOutput, available: NDArray[np.bool_], log: EventLog
     ) -> None:
         fm = self.failures
-        stress = {k[7:]: v for k, v in out.extra.items() if k.startswith("stress/")}
+        extra = out.extra
+        keys = tuple(extra)
+        stressed = self._stressed.get(keys)
+        if stressed is None:  # a set of keys not seen before (a mode's key comes and goes)
+            if len(self._stressed) > 256:
+                self._stressed.clear()
+            stressed = [(k[7:], k) for k in keys if k.startswith("stress/")]
+            self._stressed[keys] = stressed
+        stress = {name: extra[k] for name, k in stressed}
         failed, alarms = fm.tick(
             self.state, out.sensors, available, self.timing.tick_s / 3600.0, stress
         )
@@ -356,29 +374,36 @@ class _Accumulator:
         self.activity = {c.name: np.zeros(n) for c in shard.kind.activity}
         self.excess: dict[str, NDArray[np.float64]] = {}
         self.sums: dict[str, NDArray[np.float64]] = {}
-        self.status_ticks = np.zeros(N_STATUS * n, dtype=np.int64)
-        self.offsets = np.arange(n, dtype=np.int64)
+        self.status_ticks = np.zeros(n * N_STATUS, dtype=np.int64)  # (twin, status), flat
+        self.base = np.arange(n, dtype=np.int64) * N_STATUS  # a twin's first code
         self.n = n
+        self.summed = shard._summed  # kept across epochs
 
     def add(self, tick: int, out: TickOutput) -> None:
         self.production += out.production
         for name, used in out.activity.items():
             self.activity[name] += used
-        for key, used in out.extra.items():
-            if key.startswith("excess/"):
-                total = self.excess.get(key[7:])
-                if total is None:
-                    self.excess[key[7:]] = np.array(used, dtype=np.float64)
-                else:
-                    total += used
-            elif key.startswith("sum/"):
-                total = self.sums.get(key[4:])
-                if total is None:
-                    self.sums[key[4:]] = np.array(used, dtype=np.float64)
-                else:
-                    total += used
-        codes = out.status.astype(np.int64) * self.n + self.offsets
-        self.status_ticks[codes] += 1  # one code per twin: no repeats, so no `np.add.at`
+        extra = out.extra
+        keys = tuple(extra)
+        summed = self.summed.get(keys)
+        if summed is None:  # a set of keys not seen before (a mode's key comes and goes)
+            if len(self.summed) > 256:
+                self.summed.clear()
+            summed = [
+                (k.startswith("excess/"), k[7:] if k.startswith("excess/") else k[4:], k)
+                for k in keys
+                if k.startswith(("excess/", "sum/"))
+            ]
+            self.summed[keys] = summed
+        for is_excess, name, key in summed:
+            totals = self.excess if is_excess else self.sums
+            total = totals.get(name)
+            if total is None:
+                totals[name] = np.array(extra[key], dtype=np.float64)
+            else:
+                total += extra[key]
+        # one code per twin: no repeats, so no `np.add.at`
+        self.status_ticks[self.base + out.status] += 1
         row = self.rows.get(tick)
         if row is not None:
             for name, value in out.sensors.items():
@@ -401,7 +426,8 @@ class _Accumulator:
         last, _ = shard.report({k: v[None, :] for k, v in out.sensors.items()}, np.array([t1 - 1]))
         latest: dict[str, NDArray[Any]] = {k: v[0] for k, v in last.items()}
         latest["status"] = out.status.copy()
-        hours = self.status_ticks.reshape(N_STATUS, self.n).astype(np.float64)
+        ticks = self.status_ticks.reshape(self.n, N_STATUS).T
+        hours = np.ascontiguousarray(ticks, dtype=np.float64)
         hours *= shard.timing.tick_s / 3600.0
         fm = shard.failures
         return EpochResult(

@@ -217,3 +217,24 @@ def test_first_declared_mode_wins_and_a_trip_is_a_failure() -> None:
     failed, alarms = model.tick(state, {"x": x, "y": y}, up, 0.0, {})
     assert failed.tolist() == [1, 2, 1, 0]
     assert [(i, idx.tolist()) for i, idx in alarms] == [(1, [0, 3])]
+
+
+def test_a_tick_follows_state_arrays_replaced_between_ticks() -> None:
+    """`tick` keeps the state's mode columns across ticks: a new state dict (a checkpoint
+    loaded), an array replaced in the same dict, or a batch of another size is what it ticks."""
+    model = FailureModel((BEARING,))
+    n = 3
+    state: dict[str, np.ndarray] = {"damage": np.zeros(n)}
+    model.initial(state, Streams(1, twin_keys([f"t{i}" for i in range(n)])))
+    up = np.ones(n, dtype=bool)
+    model.tick(state, {}, up, 1.0, {})
+    loaded = {k: v.copy() for k, v in state.items()}
+    model.tick(loaded, {}, up, 1.0, {})
+    assert loaded["bearing_age_h"].tolist() == (state["bearing_age_h"] + 1.0).tolist()
+    state["bearing_age_h"] = np.full(n, 7.0)  # replaced in the same dict
+    model.tick(state, {}, up, 2.0, {"bearing": np.array([1.0, 0.5, 0.0])})
+    assert state["bearing_age_h"].tolist() == [9.0, 8.0, 7.0]
+    small = {"damage": np.zeros(1)}
+    model.initial(small, Streams(1, twin_keys(["s"])))
+    failed, _ = model.tick(small, {"vib": np.array([0.0])}, np.ones(1, dtype=bool), 1.0, {})
+    assert failed.shape == (1,) and small["bearing_age_h"].tolist() == [1.0]
